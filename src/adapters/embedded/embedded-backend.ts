@@ -1,0 +1,17 @@
+import type { Backend } from '../../ports/backend.ts';
+import { type Durability, openEmbeddedDatabase } from './database.ts';
+import { SqliteEventQueue } from './sqlite-event-queue.ts';
+import { SqliteOrderStore } from './sqlite-order-store.ts';
+import { SqliteStockLedger } from './sqlite-stock-ledger.ts';
+
+/** The embedded shape: ledger, orders and queue in one SQLite file, owned by one process. */
+export function openEmbeddedBackend(options: { path: string; durability: Durability }): Backend {
+  const db = openEmbeddedDatabase(options);
+  return {
+    name: 'embedded',
+    ledger: new SqliteStockLedger(db),
+    orders: new SqliteOrderStore(db),
+    queue: new SqliteEventQueue(db),
+    close: async () => db.close(),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Ordered schema migrations for the embedded store. The position in this list
+ * is the version recorded in `PRAGMA user_version`; append, never edit.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sales (
+    id TEXT PRIMARY KEY,
+    sku TEXT NOT NULL,
+    name TEXT NOT NULL,
+    stock INTEGER NOT NULL CHECK (stock > 0),
+    available INTEGER NOT NULL CHECK (available >= 0),
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    per_user_limit INTEGER NOT NULL CHECK (per_user_limit > 0),
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    currency TEXT NOT NULL,
+    payment_window_seconds INTEGER NOT NULL CHECK (payment_window_seconds > 0),
+    created_at INTEGER NOT NULL,
+    CHECK (available <= stock)
+  ) STRICT;
+
+  CREATE TABLE reservations (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL UNIQUE,
+    sale_id TEXT NOT NULL REFERENCES sales (id),
+    user_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    idempotency_key TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('held', 'paid', 'released')),
+    release_reason TEXT CHECK (release_reason IN ('expired', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    paid_at INTEGER,
+    released_at INTEGER,
+    UNIQUE (user_id, idempotency_key)
+  ) STRICT;
+  CREATE INDEX reservations_by_holder ON reservations (sale_id, user_id, state);
+  CREATE INDEX reservations_due ON reservations (expires_at) WHERE state = 'held';
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    available_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX outbox_due ON outbox (available_at, id);
+
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    failed_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    reservation_id TEXT NOT NULL UNIQUE,
+    sale_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'paid', 'expired', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX orders_by_sale ON orders (sale_id);
+  `,
+];

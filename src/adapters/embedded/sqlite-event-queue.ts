@@ -1,0 +1,107 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent } from '../../ports/event-queue.ts';
+import { inTransaction } from './database.ts';
+import { OutboxWriter } from './outbox.ts';
+
+/**
+ * The outbox table read as a queue. One process owns the embedded store, and
+ * its worker handles one event at a time, so receiving needs no lease: an
+ * event stays in the table until it is acked, rescheduled or dead-lettered,
+ * and a killed process finds it there again on restart.
+ */
+export class SqliteEventQueue implements EventQueue {
+  readonly #db: DatabaseSync;
+  readonly #outbox: OutboxWriter;
+  readonly #sql: Record<
+    'due' | 'ack' | 'retry' | 'take' | 'bury' | 'dead' | 'deadOne' | 'unbury' | 'depth',
+    StatementSync
+  >;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#outbox = new OutboxWriter(db);
+    this.#sql = {
+      due: db.prepare(
+        'SELECT id, topic, body, attempts FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ?',
+      ),
+      ack: db.prepare('DELETE FROM outbox WHERE id = ?'),
+      retry: db.prepare(
+        'UPDATE outbox SET attempts = attempts + 1, last_error = ?, available_at = ? WHERE id = ?',
+      ),
+      take: db.prepare('DELETE FROM outbox WHERE id = ? RETURNING topic, body, attempts'),
+      bury: db.prepare(
+        'INSERT INTO dead_letters (id, topic, body, attempts, last_error, failed_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      dead: db.prepare('SELECT * FROM dead_letters ORDER BY failed_at, id LIMIT ?'),
+      deadOne: db.prepare('DELETE FROM dead_letters WHERE id = ? RETURNING topic, body'),
+      unbury: db.prepare(
+        'INSERT INTO outbox (id, topic, body, attempts, available_at, created_at) VALUES (?, ?, ?, 0, ?, ?)',
+      ),
+      depth: db.prepare(
+        'SELECT (SELECT COUNT(*) FROM outbox) AS pending, (SELECT COUNT(*) FROM dead_letters) AS dead',
+      ),
+    };
+  }
+
+  async publish(topic: string, body: string, now: number): Promise<string> {
+    return this.#outbox.append(topic, body, now);
+  }
+
+  async receive(max: number, now: number): Promise<QueuedEvent[]> {
+    return this.#sql.due.all(now, max).map((row) => ({
+      id: String(row.id),
+      topic: row.topic as string,
+      body: row.body as string,
+      attempts: row.attempts as number,
+    }));
+  }
+
+  async ack(id: string): Promise<void> {
+    this.#sql.ack.run(Number(id));
+  }
+
+  async retryLater(id: string, error: string, at: number): Promise<void> {
+    this.#sql.retry.run(error, at, Number(id));
+  }
+
+  async deadLetter(id: string, error: string, now: number): Promise<void> {
+    inTransaction(this.#db, () => {
+      const row = this.#sql.take.get(Number(id));
+      if (row === undefined) return;
+      this.#sql.bury.run(
+        Number(id),
+        row.topic as string,
+        row.body as string,
+        (row.attempts as number) + 1,
+        error,
+        now,
+      );
+    });
+  }
+
+  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.#sql.dead.all(limit).map((row) => ({
+      id: String(row.id),
+      topic: row.topic as string,
+      body: row.body as string,
+      attempts: row.attempts as number,
+      lastError: row.last_error as string,
+      failedAt: row.failed_at as number,
+    }));
+  }
+
+  async redrive(id: string, now: number): Promise<boolean> {
+    return inTransaction(this.#db, () => {
+      const row = this.#sql.deadOne.get(Number(id));
+      if (row === undefined) return false;
+      // Keeping the id keeps the event's place in the original order.
+      this.#sql.unbury.run(Number(id), row.topic as string, row.body as string, now, now);
+      return true;
+    });
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const row = this.#sql.depth.get()!;
+    return { pending: row.pending as number, dead: row.dead as number };
+  }
+}

@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { decidePurchase, reservationExpiry } from '../../domain/purchase-decision.ts';
+import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
+import type { Sale } from '../../domain/sale.ts';
+import type {
+  LedgerCounts,
+  ReleaseResult,
+  ReserveRequest,
+  ReserveResult,
+  SaleSnapshot,
+  SettleResult,
+  StockLedger,
+} from '../../ports/stock-ledger.ts';
+import { inTransaction } from './database.ts';
+import { OutboxWriter } from './outbox.ts';
+import { reservationFromRow, saleFromRow } from './rows.ts';
+
+interface QueuedReserve {
+  readonly request: ReserveRequest;
+  readonly resolve: (result: ReserveResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The stock ledger on SQLite. Reservations that must write are grouped: every
+ * request that arrives while the event loop is busy joins the next batch, and
+ * one transaction (one WAL commit, one fsync under FULL) serves the whole
+ * batch. A request is answered only after its batch committed. Refusals and
+ * idempotent replays are answered from committed rows without writing.
+ */
+export class SqliteStockLedger implements StockLedger {
+  readonly #db: DatabaseSync;
+  readonly #outbox: OutboxWriter;
+  readonly #sql: Record<
+    | 'insertSale'
+    | 'sale'
+    | 'sales'
+    | 'byKey'
+    | 'holding'
+    | 'take'
+    | 'giveBack'
+    | 'insertReservation'
+    | 'reservation'
+    | 'byOrder'
+    | 'markPaid'
+    | 'markReleased'
+    | 'due'
+    | 'counts'
+    | 'overLimit',
+    StatementSync
+  >;
+  #queue: QueuedReserve[] = [];
+  #flushScheduled = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#outbox = new OutboxWriter(db);
+    this.#sql = {
+      insertSale: db.prepare(
+        `INSERT INTO sales (id, sku, name, stock, available, starts_at, ends_at, per_user_limit, price_cents,
+           currency, payment_window_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
+      sales: db.prepare('SELECT * FROM sales ORDER BY created_at, id'),
+      byKey: db.prepare('SELECT * FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
+      holding: db.prepare(
+        `SELECT COALESCE(SUM(quantity), 0) AS units FROM reservations
+         WHERE sale_id = ? AND user_id = ? AND state IN ('held', 'paid')`,
+      ),
+      take: db.prepare('UPDATE sales SET available = available - ? WHERE id = ? AND available >= ?'),
+      giveBack: db.prepare('UPDATE sales SET available = available + ? WHERE id = ?'),
+      insertReservation: db.prepare(
+        `INSERT INTO reservations (id, order_id, sale_id, user_id, quantity, idempotency_key, amount_cents,
+           currency, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?)`,
+      ),
+      reservation: db.prepare('SELECT * FROM reservations WHERE id = ?'),
+      byOrder: db.prepare('SELECT * FROM reservations WHERE order_id = ?'),
+      markPaid: db.prepare(
+        `UPDATE reservations SET state = 'paid', paid_at = ? WHERE id = ? AND state = 'held'`,
+      ),
+      markReleased: db.prepare(
+        `UPDATE reservations SET state = 'released', release_reason = ?, released_at = ?
+         WHERE id = ? AND state = 'held'`,
+      ),
+      due: db.prepare(
+        `SELECT * FROM reservations WHERE state = 'held' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`,
+      ),
+      counts: db.prepare(
+        `SELECT COALESCE(SUM(CASE WHEN state = 'held' THEN quantity END), 0) AS held,
+                COALESCE(SUM(CASE WHEN state = 'paid' THEN quantity END), 0) AS paid,
+                COALESCE(SUM(CASE WHEN state = 'released' THEN quantity END), 0) AS released,
+                COUNT(*) AS reservations
+         FROM reservations WHERE sale_id = ?`,
+      ),
+      overLimit: db.prepare(
+        `SELECT user_id, SUM(quantity) AS units FROM reservations
+         WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id HAVING SUM(quantity) > ?`,
+      ),
+    };
+  }
+
+  async openSale(sale: Sale): Promise<void> {
+    this.#sql.insertSale.run(
+      sale.id,
+      sale.sku,
+      sale.name,
+      sale.stock,
+      sale.stock,
+      sale.startsAt,
+      sale.endsAt,
+      sale.perUserLimit,
+      sale.priceCents,
+      sale.currency,
+      sale.paymentWindowSeconds,
+      sale.createdAt,
+    );
+  }
+
+  async getSale(saleId: string): Promise<SaleSnapshot | undefined> {
+    const row = this.#sql.sale.get(saleId);
+    return row === undefined ? undefined : { sale: saleFromRow(row), available: row.available as number };
+  }
+
+  async listSales(): Promise<SaleSnapshot[]> {
+    return this.#sql.sales
+      .all()
+      .map((row) => ({ sale: saleFromRow(row), available: row.available as number }));
+  }
+
+  reserve(request: ReserveRequest): Promise<ReserveResult> {
+    const answer = this.#decide(request);
+    if (answer.kind !== 'reserve') return Promise.resolve(answer);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  async getReservation(reservationId: string): Promise<Reservation | undefined> {
+    const row = this.#sql.reservation.get(reservationId);
+    return row === undefined ? undefined : reservationFromRow(row);
+  }
+
+  async findReservationByOrder(orderId: string): Promise<Reservation | undefined> {
+    const row = this.#sql.byOrder.get(orderId);
+    return row === undefined ? undefined : reservationFromRow(row);
+  }
+
+  async settle(reservationId: string, now: number): Promise<SettleResult> {
+    return inTransaction(this.#db, (): SettleResult => {
+      const reservation = this.#reservation(reservationId);
+      if (reservation === undefined) return { kind: 'not_found' };
+      if (reservation.state === 'paid') return { kind: 'already_paid', reservation };
+      if (reservation.state === 'released') {
+        return reservation.releaseReason === 'expired'
+          ? { kind: 'window_expired', reservation }
+          : { kind: 'not_payable', reservation };
+      }
+      if (now >= reservation.expiresAt) return { kind: 'window_expired', reservation };
+      this.#sql.markPaid.run(now, reservationId);
+      const paid: Reservation = { ...reservation, state: 'paid', paidAt: now };
+      this.#outbox.appendReservation('reservation.paid', paid, now);
+      return { kind: 'paid', reservation: paid };
+    });
+  }
+
+  async release(reservationId: string, reason: ReleaseReason, now: number): Promise<ReleaseResult> {
+    return inTransaction(this.#db, (): ReleaseResult => {
+      const reservation = this.#reservation(reservationId);
+      if (reservation === undefined) return { kind: 'not_found' };
+      if (reservation.state !== 'held') return { kind: 'not_held', reservation };
+      this.#sql.markReleased.run(reason, now, reservationId);
+      this.#sql.giveBack.run(reservation.quantity, reservation.saleId);
+      const released: Reservation = { ...reservation, state: 'released', releaseReason: reason };
+      this.#outbox.appendReservation('reservation.released', released, now);
+      return { kind: 'released', reservation: released };
+    });
+  }
+
+  async findExpired(now: number, limit: number): Promise<Reservation[]> {
+    return this.#sql.due.all(now, limit).map(reservationFromRow);
+  }
+
+  async countSale(saleId: string): Promise<LedgerCounts | undefined> {
+    const saleRow = this.#sql.sale.get(saleId);
+    if (saleRow === undefined) return undefined;
+    const counts = this.#sql.counts.get(saleId)!;
+    const overLimit = this.#sql.overLimit.all(saleId, saleRow.per_user_limit as number);
+    return {
+      initial: saleRow.stock as number,
+      available: saleRow.available as number,
+      held: counts.held as number,
+      paid: counts.paid as number,
+      released: counts.released as number,
+      reservations: counts.reservations as number,
+      usersOverLimit: overLimit.map((row) => ({ userId: row.user_id as string, units: row.units as number })),
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    return this.#db.prepare('SELECT 1 AS ok').get()?.ok === 1;
+  }
+
+  #reservation(reservationId: string): Reservation | undefined {
+    const row = this.#sql.reservation.get(reservationId);
+    return row === undefined ? undefined : reservationFromRow(row);
+  }
+
+  /** Reads the facts and decides; 'reserve' means the request must write. */
+  #decide(request: ReserveRequest): ReturnType<typeof decidePurchase> | { kind: 'sale_not_found' } {
+    const saleRow = this.#sql.sale.get(request.saleId);
+    if (saleRow === undefined) return { kind: 'sale_not_found' };
+    const previousRow = this.#sql.byKey.get(request.userId, request.idempotencyKey);
+    const holding = this.#sql.holding.get(request.saleId, request.userId)!;
+    return decidePurchase({
+      sale: saleFromRow(saleRow),
+      now: request.now,
+      quantity: request.quantity,
+      available: saleRow.available as number,
+      userHolding: holding.units as number,
+      previous: previousRow === undefined ? undefined : reservationFromRow(previousRow),
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    let results: ReserveResult[];
+    try {
+      results = inTransaction(this.#db, () =>
+        batch.map(({ request }) => this.#reserveInTransaction(request)),
+      );
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    for (const [index, queued] of batch.entries()) queued.resolve(results[index]!);
+  }
+
+  #reserveInTransaction(request: ReserveRequest): ReserveResult {
+    const decision = this.#decide(request);
+    if (decision.kind !== 'reserve') return decision;
+    const sale = saleFromRow(this.#sql.sale.get(request.saleId)!);
+    const taken = this.#sql.take.run(request.quantity, request.saleId, request.quantity);
+    if (taken.changes !== 1) throw new Error('embedded ledger: stock changed under a decided reservation');
+    const reservation: Reservation = {
+      id: randomUUID(),
+      orderId: randomUUID(),
+      saleId: sale.id,
+      userId: request.userId,
+      quantity: request.quantity,
+      idempotencyKey: request.idempotencyKey,
+      amountCents: sale.priceCents * request.quantity,
+      currency: sale.currency,
+      state: 'held',
+      releaseReason: null,
+      createdAt: request.now,
+      expiresAt: reservationExpiry(sale, request.now),
+      paidAt: null,
+    };
+    this.#sql.insertReservation.run(
+      reservation.id,
+      reservation.orderId,
+      reservation.saleId,
+      reservation.userId,
+      reservation.quantity,
+      reservation.idempotencyKey,
+      reservation.amountCents,
+      reservation.currency,
+      reservation.createdAt,
+      reservation.expiresAt,
+    );
+    this.#outbox.appendReservation('reservation.created', reservation, request.now);
+    return { kind: 'reserved', reservation, replayed: false };
+  }
+}

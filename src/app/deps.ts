@@ -1,0 +1,23 @@
+import type { TokenBuckets } from '../domain/token-bucket.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EventQueue } from '../ports/event-queue.ts';
+import type { Metrics } from '../ports/metrics.ts';
+import type { OrderStore } from '../ports/order-store.ts';
+import type { StockLedger } from '../ports/stock-ledger.ts';
+
+/** Everything a use case may touch. */
+export interface AppDeps {
+  readonly ledger: StockLedger;
+  readonly orders: OrderStore;
+  readonly queue: EventQueue;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  /** Per-shopper purchase rate limit; absent means unlimited. */
+  readonly purchaseLimiter: TokenBuckets | undefined;
+}
+
+/** Who is asking: `sub` of a verified token, and whether it carries the admin role. */
+export interface Actor {
+  readonly userId: string;
+  readonly isAdmin: boolean;
+}

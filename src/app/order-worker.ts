@@ -1,0 +1,125 @@
+import type { QueuedEvent } from '../ports/event-queue.ts';
+import type { AppDeps } from './deps.ts';
+import { expireDue } from './orders.ts';
+import { parseReservationEvent } from './reservation-event.ts';
+
+export interface OrderWorkerOptions {
+  /** Deliveries before an event is parked in the dead-letter queue. */
+  readonly maxAttempts: number;
+  /** First retry delay; doubles each attempt up to `maxBackoffMs`. */
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly expiryIntervalMs: number;
+}
+
+export const defaultWorkerOptions: OrderWorkerOptions = {
+  maxAttempts: 5,
+  backoffMs: 200,
+  maxBackoffMs: 30_000,
+  batchSize: 256,
+  pollIntervalMs: 20,
+  expiryIntervalMs: 1_000,
+};
+
+export function retryDelay(options: OrderWorkerOptions, failedAttempts: number): number {
+  return Math.min(options.maxBackoffMs, options.backoffMs * 2 ** Math.max(0, failedAttempts - 1));
+}
+
+/**
+ * Turns queued reservation events into orders, one at a time. A failed event
+ * is retried with exponential back-off and parked in the dead-letter queue
+ * after `maxAttempts`. Also releases reservations whose payment window closed.
+ */
+export class OrderWorker {
+  readonly #deps: AppDeps;
+  readonly #options: OrderWorkerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = true;
+  #lastExpiry = 0;
+  readonly #onError: (error: unknown) => void;
+
+  constructor(
+    deps: AppDeps,
+    options: Partial<OrderWorkerOptions> = {},
+    onError: (error: unknown) => void = () => {},
+  ) {
+    this.#deps = deps;
+    this.#options = { ...defaultWorkerOptions, ...options };
+    this.#onError = onError;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** Handles every event that is due now; returns how many deliveries it made. */
+  async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const events = await this.#deps.queue.receive(this.#options.batchSize, this.#deps.clock.now());
+      for (const event of events) await this.#handle(event);
+      handled += events.length;
+      if (events.length < this.#options.batchSize) return handled;
+    }
+  }
+
+  async #handle(event: QueuedEvent): Promise<void> {
+    const { queue, orders, clock, metrics } = this.#deps;
+    try {
+      const { reservation, orderEvent } = parseReservationEvent(event.topic, event.body);
+      const transition = await orders.apply(reservation, orderEvent, clock.now());
+      if (transition.kind === 'illegal') {
+        throw new Error(
+          `order ${reservation.orderId}: ${transition.event} is illegal from ${transition.from}`,
+        );
+      }
+      await queue.ack(event.id);
+      metrics.orderEvent('processed');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const attempts = event.attempts + 1;
+      if (attempts >= this.#options.maxAttempts) {
+        await queue.deadLetter(event.id, message, clock.now());
+        metrics.orderEvent('dead_lettered');
+      } else {
+        await queue.retryLater(event.id, message, clock.now() + retryDelay(this.#options, attempts));
+        metrics.orderEvent('retried');
+      }
+    }
+  }
+
+  #schedule(delay: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#running = this.#tick().finally(() => {
+        this.#running = undefined;
+      });
+    }, delay);
+  }
+
+  async #tick(): Promise<void> {
+    let handled = 0;
+    try {
+      handled = await this.drain();
+      const now = this.#deps.clock.now();
+      if (now - this.#lastExpiry >= this.#options.expiryIntervalMs) {
+        this.#lastExpiry = now;
+        await expireDue(this.#deps);
+      }
+    } catch (error) {
+      this.#onError(error);
+    }
+    this.#schedule(handled > 0 ? 0 : this.#options.pollIntervalMs);
+  }
+}

@@ -1,0 +1,107 @@
+import { FlashSaleError } from '../domain/errors.ts';
+import { type OrderStatus, orderStatusOf } from '../domain/order.ts';
+import type { Reservation } from '../domain/reservation.ts';
+import type { Actor, AppDeps } from './deps.ts';
+
+export interface OrderView {
+  readonly id: string;
+  readonly reservationId: string;
+  readonly saleId: string;
+  readonly userId: string;
+  readonly quantity: number;
+  readonly amountCents: number;
+  readonly currency: string;
+  readonly status: OrderStatus;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly paidAt: number | null;
+}
+
+export function viewOrder(reservation: Reservation, orderRecorded: boolean): OrderView {
+  return {
+    id: reservation.orderId,
+    reservationId: reservation.id,
+    saleId: reservation.saleId,
+    userId: reservation.userId,
+    quantity: reservation.quantity,
+    amountCents: reservation.amountCents,
+    currency: reservation.currency,
+    status: orderStatusOf(reservation, orderRecorded),
+    createdAt: reservation.createdAt,
+    expiresAt: reservation.expiresAt,
+    paidAt: reservation.paidAt,
+  };
+}
+
+/** The actor's order; someone else's answers as not found, so ids cannot be probed. */
+async function reservationFor(deps: AppDeps, orderId: string, actor: Actor): Promise<Reservation> {
+  const reservation = await deps.ledger.findReservationByOrder(orderId);
+  if (reservation === undefined || (!actor.isAdmin && reservation.userId !== actor.userId)) {
+    throw new FlashSaleError('order_not_found', `no order with id ${orderId}`);
+  }
+  return reservation;
+}
+
+export async function getOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
+  const reservation = await reservationFor(deps, orderId, actor);
+  const record = await deps.orders.get(orderId);
+  return viewOrder(reservation, record !== undefined);
+}
+
+export async function payOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
+  const reservation = await reservationFor(deps, orderId, actor);
+  const result = await deps.ledger.settle(reservation.id, deps.clock.now());
+  switch (result.kind) {
+    case 'paid':
+    case 'already_paid':
+      return viewOrder(result.reservation, true);
+    case 'window_expired':
+      throw new FlashSaleError(
+        'payment_window_expired',
+        'the payment window closed: the units went back on sale',
+        {
+          details: { expiresAt: new Date(result.reservation.expiresAt).toISOString() },
+        },
+      );
+    case 'not_payable':
+      throw new FlashSaleError(
+        'order_not_payable',
+        `the order is ${orderStatusOf(result.reservation, true)}`,
+      );
+    case 'not_found':
+      throw new FlashSaleError('order_not_found', `no order with id ${orderId}`);
+  }
+}
+
+export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
+  const reservation = await reservationFor(deps, orderId, actor);
+  const result = await deps.ledger.release(reservation.id, 'cancelled', deps.clock.now());
+  switch (result.kind) {
+    case 'released':
+      return viewOrder(result.reservation, true);
+    case 'not_held':
+      if (result.reservation.releaseReason === 'cancelled') return viewOrder(result.reservation, true);
+      throw new FlashSaleError(
+        'order_not_cancellable',
+        `the order is ${orderStatusOf(result.reservation, true)} and can no longer be cancelled`,
+      );
+    case 'not_found':
+      throw new FlashSaleError('order_not_found', `no order with id ${orderId}`);
+  }
+}
+
+/** Releases every held reservation whose payment window has closed; returns how many it released. */
+export async function expireDue(deps: AppDeps, batchSize = 500): Promise<number> {
+  let released = 0;
+  for (;;) {
+    const now = deps.clock.now();
+    const due = await deps.ledger.findExpired(now, batchSize);
+    for (const reservation of due) {
+      const result = await deps.ledger.release(reservation.id, 'expired', now);
+      if (result.kind === 'released') released++;
+    }
+    if (due.length < batchSize) break;
+  }
+  if (released > 0) deps.metrics.reservationsExpired(released);
+  return released;
+}

@@ -1,0 +1,64 @@
+import { FlashSaleError } from '../domain/errors.ts';
+import type { Reservation } from '../domain/reservation.ts';
+import type { AppDeps } from './deps.ts';
+
+export interface PurchaseCommand {
+  readonly saleId: string;
+  readonly userId: string;
+  readonly quantity: number;
+  readonly idempotencyKey: string;
+}
+
+export interface Purchased {
+  readonly reservation: Reservation;
+  readonly replayed: boolean;
+}
+
+/**
+ * Reserves units for a shopper. Resolves only once the reservation and its
+ * order event are durable; every refusal is a FlashSaleError with its code.
+ */
+export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise<Purchased> {
+  const now = deps.clock.now();
+  const limiter = deps.purchaseLimiter;
+  if (limiter !== undefined && !limiter.take(command.userId, now)) {
+    deps.metrics.purchase('rate_limited');
+    throw new FlashSaleError('rate_limited', 'too many purchase attempts: wait and retry with the same key', {
+      details: { retryAfterSeconds: limiter.retryAfterSeconds(command.userId) },
+    });
+  }
+  const result = await deps.ledger.reserve({ ...command, now });
+  deps.metrics.purchase(result.kind);
+  switch (result.kind) {
+    case 'reserved':
+      return { reservation: result.reservation, replayed: result.replayed };
+    case 'sale_not_found':
+      throw new FlashSaleError('sale_not_found', `no sale with id ${command.saleId}`);
+    case 'not_started':
+      throw new FlashSaleError('not_started', 'the sale has not started yet', {
+        details: { startsAt: new Date(result.startsAt).toISOString() },
+      });
+    case 'ended':
+      throw new FlashSaleError('ended', 'the sale has ended', {
+        details: { endsAt: new Date(result.endsAt).toISOString() },
+      });
+    case 'sold_out':
+      throw new FlashSaleError('sold_out', 'sold out: no units left');
+    case 'insufficient_stock':
+      throw new FlashSaleError('insufficient_stock', `only ${result.available} left: ask for fewer`, {
+        details: { available: result.available },
+      });
+    case 'limit_exceeded':
+      throw new FlashSaleError(
+        'limit_exceeded',
+        `the limit is ${result.limit} per shopper and you hold ${result.alreadyHeld}`,
+        { details: { limit: result.limit, alreadyHeld: result.alreadyHeld } },
+      );
+    case 'idempotency_conflict':
+      throw new FlashSaleError(
+        'idempotency_conflict',
+        'this idempotency key was already used for a different purchase: use a new key',
+        { details: { reservationId: result.reservationId } },
+      );
+  }
+}

@@ -1,0 +1,82 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose';
+import type { Actor } from '../app/deps.ts';
+import { FlashSaleError } from '../domain/errors.ts';
+
+export interface TokenVerifierOptions {
+  /** A key set in hand (local issuer) or the URL of one (a Cognito user pool's JWKS). */
+  readonly jwks: JSONWebKeySet | URL;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly adminGroup?: string;
+  /** Verified tokens remembered (until they expire) so a hot shopper costs one signature check. */
+  readonly cacheSize?: number;
+}
+
+export interface TokenVerifier {
+  verify(authorization: string | undefined, now: number): Promise<Actor>;
+}
+
+const ALGORITHMS = ['ES256', 'RS256'];
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keys =
+    options.jwks instanceof URL ? createRemoteJWKSet(options.jwks) : createLocalJWKSet(options.jwks);
+  const adminGroup = options.adminGroup ?? 'admin';
+  const cacheSize = options.cacheSize ?? 100_000;
+  const cache = new Map<string, { actor: Actor; expiresAt: number }>();
+
+  return {
+    async verify(authorization, now) {
+      const token = bearerToken(authorization);
+      const cached = cache.get(token);
+      if (cached !== undefined && now < cached.expiresAt) return cached.actor;
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, keys, {
+          issuer: options.issuer,
+          audience: options.audience,
+          algorithms: ALGORITHMS,
+          requiredClaims: ['sub', 'exp'],
+          currentDate: new Date(now),
+        }));
+      } catch (error) {
+        throw new FlashSaleError('unauthorized', reason(error), { cause: error });
+      }
+      const groups = payload['cognito:groups'];
+      const actor: Actor = {
+        userId: payload.sub!,
+        isAdmin: Array.isArray(groups) && groups.includes(adminGroup),
+      };
+      if (cache.size >= cacheSize) cache.clear();
+      cache.set(token, { actor, expiresAt: payload.exp! * 1000 });
+      return actor;
+    },
+  };
+}
+
+function bearerToken(authorization: string | undefined): string {
+  if (authorization === undefined || authorization === '') {
+    throw new FlashSaleError('unauthorized', 'missing token: send Authorization: Bearer <JWT>');
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (match === null)
+    throw new FlashSaleError('unauthorized', 'malformed Authorization header: use Bearer <JWT>');
+  return match[1]!;
+}
+
+function reason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'token expired: get a new one';
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `token rejected: ${error.claim} claim is wrong`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'token rejected: signing algorithm not allowed';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'token rejected: bad signature';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'token rejected: signed by an unknown key';
+  return 'token rejected: not a valid JWT';
+}

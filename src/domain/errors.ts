@@ -1,0 +1,46 @@
+/**
+ * The stable, machine-readable codes every layer speaks. HTTP statuses and
+ * default messages live in one catalogue (src/http/error-catalogue.ts).
+ */
+export type ErrorCode =
+  | 'invalid_json'
+  | 'validation_failed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'sale_not_found'
+  | 'order_not_found'
+  | 'invalid_sale'
+  | 'not_started'
+  | 'ended'
+  | 'sold_out'
+  | 'insufficient_stock'
+  | 'limit_exceeded'
+  | 'idempotency_conflict'
+  | 'rate_limited'
+  | 'payment_window_expired'
+  | 'order_not_payable'
+  | 'order_not_cancellable'
+  | 'dead_letter_not_found'
+  | 'backend_unavailable'
+  | 'internal_error';
+
+/** A refusal the caller can act on: carries its code and the context that explains it. */
+export class FlashSaleError extends Error {
+  override name = 'FlashSaleError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { details?: Record<string, unknown>; cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options?.details;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Reservation } from './reservation.ts';
+import type { Sale } from './sale.ts';
+
+export type PurchaseRefusal =
+  | { readonly kind: 'not_started'; readonly startsAt: number }
+  | { readonly kind: 'ended'; readonly endsAt: number }
+  | { readonly kind: 'sold_out' }
+  | { readonly kind: 'insufficient_stock'; readonly available: number }
+  | { readonly kind: 'limit_exceeded'; readonly limit: number; readonly alreadyHeld: number }
+  | { readonly kind: 'idempotency_conflict'; readonly reservationId: string };
+
+/** Expected outcomes of a purchase are values; only infrastructure faults throw. */
+export type PurchaseOutcome =
+  | { readonly kind: 'reserved'; readonly reservation: Reservation; readonly replayed: boolean }
+  | PurchaseRefusal;
+
+export interface PurchaseFacts {
+  readonly sale: Sale;
+  readonly now: number;
+  readonly quantity: number;
+  readonly available: number;
+  /** Units this user holds or has paid for in this sale. */
+  readonly userHolding: number;
+  /** The reservation already made under this user's idempotency key, if any (any sale). */
+  readonly previous: Reservation | undefined;
+}
+
+export type PurchaseDecision = { readonly kind: 'reserve' } | PurchaseOutcome;
+
+/**
+ * Decides a purchase from the facts a backend read atomically. A retried key
+ * answers with its first reservation even after the sale ended or sold out.
+ */
+export function decidePurchase(facts: PurchaseFacts): PurchaseDecision {
+  const { sale, now, quantity, previous } = facts;
+  if (previous !== undefined) {
+    if (previous.saleId === sale.id && previous.quantity === quantity) {
+      return { kind: 'reserved', reservation: previous, replayed: true };
+    }
+    return { kind: 'idempotency_conflict', reservationId: previous.id };
+  }
+  if (now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
+  if (now >= sale.endsAt) return { kind: 'ended', endsAt: sale.endsAt };
+  if (quantity > sale.perUserLimit || facts.userHolding + quantity > sale.perUserLimit) {
+    return { kind: 'limit_exceeded', limit: sale.perUserLimit, alreadyHeld: facts.userHolding };
+  }
+  if (facts.available <= 0) return { kind: 'sold_out' };
+  if (facts.available < quantity) return { kind: 'insufficient_stock', available: facts.available };
+  return { kind: 'reserve' };
+}
+
+export function reservationExpiry(sale: Sale, now: number): number {
+  return now + sale.paymentWindowSeconds * 1000;
+}

@@ -1,0 +1,45 @@
+import { FlashSaleError } from './errors.ts';
+
+export type SaleStatus = 'upcoming' | 'live' | 'sold_out' | 'ended';
+
+/** A sale as the merchant defined it. Times are epoch milliseconds. */
+export interface Sale {
+  readonly id: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly stock: number;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly perUserLimit: number;
+  readonly priceCents: number;
+  readonly currency: string;
+  readonly paymentWindowSeconds: number;
+  readonly createdAt: number;
+}
+
+export type NewSale = Omit<Sale, 'id' | 'createdAt'>;
+
+export function saleStatus(sale: Sale, available: number, now: number): SaleStatus {
+  if (now < sale.startsAt) return 'upcoming';
+  if (now >= sale.endsAt) return 'ended';
+  return available <= 0 ? 'sold_out' : 'live';
+}
+
+/** Rules a schema cannot express alone: they relate fields to each other and to the clock. */
+export function assertValidNewSale(sale: NewSale, now: number): void {
+  if (sale.endsAt <= sale.startsAt) {
+    throw new FlashSaleError('invalid_sale', 'endsAt must be later than startsAt', {
+      details: { startsAt: sale.startsAt, endsAt: sale.endsAt },
+    });
+  }
+  if (sale.endsAt <= now) {
+    throw new FlashSaleError('invalid_sale', 'endsAt is in the past: a sale must end in the future', {
+      details: { endsAt: sale.endsAt, now },
+    });
+  }
+  if (sale.perUserLimit > sale.stock) {
+    throw new FlashSaleError('invalid_sale', 'perUserLimit cannot exceed stock', {
+      details: { perUserLimit: sale.perUserLimit, stock: sale.stock },
+    });
+  }
+}

@@ -1,0 +1,204 @@
+import FindMyWay from 'find-my-way';
+import type { JSONWebKeySet } from 'jose';
+import type { AppDeps } from '../app/deps.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
+import { FlashSaleError } from '../domain/errors.ts';
+import { HTTP_STATUS } from './error-catalogue.ts';
+import { buildOpenApi } from './openapi.ts';
+import type { Route, RouteResult } from './route.ts';
+import { apiRoutes } from './routes.ts';
+import { healthResponse } from './schemas.ts';
+import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types.ts';
+
+export interface HttpAppOptions {
+  readonly deps: AppDeps;
+  readonly verifier: TokenVerifier;
+  /** Served at /.well-known/jwks.json when this server is its own token issuer. */
+  readonly jwks?: JSONWebKeySet;
+  readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
+  readonly observe?: (route: string, status: number, seconds: number) => void;
+  readonly onError?: (error: unknown, request: HttpRequest) => void;
+}
+
+export interface HttpApp {
+  handle(request: HttpRequest): Promise<HttpResponse>;
+  readonly routes: readonly Route[];
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+
+/** The one application every runtime calls: node:http, Lambda, and route tests alike. */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const routes = [...operationalRoutes(options), ...apiRoutes(options.deps)];
+  const openApi = JSON.stringify(buildOpenApi(routes));
+  routes.push({
+    method: 'GET',
+    path: '/openapi.json',
+    access: 'public',
+    summary: 'This document',
+    responses: [{ status: 200, description: 'OpenAPI 3.1' }],
+    handle: async () => ({ status: 200, body: openApi, contentType: 'application/json; charset=utf-8' }),
+  });
+  const router = FindMyWay({ ignoreTrailingSlash: true });
+  for (const r of routes) router.on(r.method, r.path, () => {}, r);
+
+  async function dispatch(request: HttpRequest): Promise<{ result: RouteResult; path: string }> {
+    const method = request.method.toUpperCase();
+    const found = router.find(method === 'HEAD' ? 'GET' : (method as 'GET'), request.url.split('?', 1)[0]!);
+    if (found === null) {
+      const path = request.url.split('?', 1)[0]!;
+      const allowed = ['GET', 'POST'].filter((m) => router.find(m as 'GET', path) !== null);
+      if (allowed.length > 0) {
+        throw new FlashSaleError('method_not_allowed', `use ${allowed.join(' or ')} on this path`, {
+          details: { allow: allowed },
+        });
+      }
+      throw new FlashSaleError('not_found', `no route for ${method} ${path}`);
+    }
+    const r = found.store as Route;
+    const actor =
+      r.access === 'public'
+        ? undefined
+        : await options.verifier.verify(request.headers.authorization, options.deps.clock.now());
+    if (r.access === 'admin' && !actor!.isAdmin) {
+      throw new FlashSaleError('forbidden', 'this route needs the admin role');
+    }
+    const body = r.body === undefined ? undefined : parseBody(r, request);
+    const result = await r.handle({ params: found.params, actor, body });
+    return { result, path: r.path };
+  }
+
+  return {
+    routes,
+    async handle(request) {
+      const started = performance.now();
+      let response: HttpResponse;
+      let path = 'unmatched';
+      try {
+        const dispatched = await dispatch(request);
+        path = dispatched.path;
+        response = toResponse(dispatched.result);
+      } catch (error) {
+        if (!(error instanceof FlashSaleError)) options.onError?.(error, request);
+        response = errorResponse(error);
+      }
+      options.observe?.(path, response.status, (performance.now() - started) / 1000);
+      return response;
+    },
+  };
+}
+
+function parseBody(r: Route, request: HttpRequest): unknown {
+  if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
+    throw new FlashSaleError('payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
+  }
+  const contentType = request.headers['content-type'];
+  if (contentType !== undefined && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new FlashSaleError('unsupported_media_type', 'send the body as application/json');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(request.body);
+  } catch {
+    throw new FlashSaleError('invalid_json', 'the body is not valid JSON');
+  }
+  const parsed = r.body!.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      message: issue.message,
+    }));
+    const first = issues[0];
+    throw new FlashSaleError(
+      'validation_failed',
+      first === undefined ? 'invalid body' : `${first.path || 'body'}: ${first.message}`,
+      { details: { issues } },
+    );
+  }
+  return parsed.data;
+}
+
+function toResponse(result: RouteResult): HttpResponse {
+  if (result.contentType !== undefined) {
+    return {
+      status: result.status,
+      headers: { ...result.headers, 'content-type': result.contentType },
+      body: String(result.body),
+    };
+  }
+  return {
+    status: result.status,
+    headers: { ...result.headers, ...JSON_HEADERS },
+    body: JSON.stringify(result.body),
+  };
+}
+
+export function errorResponse(error: unknown): HttpResponse {
+  const known = error instanceof FlashSaleError;
+  const code = known ? error.code : 'internal_error';
+  const message = known ? error.message : 'internal error: the request was not applied; retry it';
+  const details = known ? error.details : undefined;
+  const headers: Record<string, string> = { ...JSON_HEADERS };
+  const retryAfter = details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.max(1, retryAfter));
+  if (code === 'method_not_allowed' && Array.isArray(details?.allow))
+    headers.allow = details.allow.join(', ');
+  return {
+    status: HTTP_STATUS[code],
+    headers,
+    body: JSON.stringify({ error: details === undefined ? { code, message } : { code, message, details } }),
+  };
+}
+
+function operationalRoutes(options: HttpAppOptions): Route[] {
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      access: 'public',
+      summary: 'Liveness',
+      responses: [{ status: 200, description: 'alive', schema: healthResponse }],
+      handle: async () => ({ status: 200, body: { status: 'ok' } }),
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      access: 'public',
+      summary: 'Readiness: the backend answers',
+      responses: [
+        { status: 200, description: 'ready', schema: healthResponse },
+        { status: 503, description: 'not' },
+      ],
+      async handle() {
+        const ready = await options.deps.ledger.ping().catch(() => false);
+        if (!ready) throw new FlashSaleError('backend_unavailable', 'the store does not answer');
+        return { status: 200, body: { status: 'ready' } };
+      },
+    },
+  ];
+  const { metricsText, jwks } = options;
+  if (metricsText !== undefined) {
+    routes.push({
+      method: 'GET',
+      path: '/metrics',
+      access: 'public',
+      summary: 'Prometheus metrics',
+      responses: [{ status: 200, description: 'Prometheus text format' }],
+      async handle() {
+        const { contentType, body } = await metricsText();
+        return { status: 200, body, contentType };
+      },
+    });
+  }
+  if (jwks !== undefined) {
+    routes.push({
+      method: 'GET',
+      path: '/.well-known/jwks.json',
+      access: 'public',
+      summary: 'Public keys of the local token issuer',
+      responses: [{ status: 200, description: 'JWKS' }],
+      handle: async () => ({ status: 200, body: jwks }),
+    });
+  }
+  return routes;
+}

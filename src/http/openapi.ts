@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { Route } from './route.ts';
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' });
+
+/** OpenAPI 3.1 generated from the same route table and schemas that serve and validate requests. */
+export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = r.path.replace(/:(\w+)/g, '{$1}');
+    const parameters = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const responses: Record<string, unknown> = {};
+    for (const doc of r.responses) {
+      responses[String(doc.status)] = {
+        description: doc.description,
+        ...(doc.schema === undefined
+          ? {}
+          : { content: { 'application/json': { schema: jsonSchema(doc.schema) } } }),
+      };
+    }
+    paths[path] ??= {};
+    paths[path][r.method.toLowerCase()] = {
+      summary: r.summary,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(r.access === 'public' ? { security: [] } : {}),
+      ...(r.access === 'admin' ? { 'x-required-role': 'admin' } : {}),
+      ...(r.body === undefined
+        ? {}
+        : {
+            requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } },
+          }),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Flash sale API', version: '1.0.0' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}

@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { Actor } from '../app/deps.ts';
+
+export type Access = 'public' | 'shopper' | 'admin';
+
+export interface RouteContext<Body> {
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly actor: Actor | undefined;
+  readonly body: Body;
+}
+
+export interface RouteResult {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string> | undefined;
+  /** Raw text (Prometheus, for instance) instead of JSON. */
+  readonly contentType?: string;
+}
+
+export interface RouteResponseDoc {
+  readonly status: number;
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
+export interface Route<Body = unknown> {
+  readonly method: 'GET' | 'POST';
+  /** find-my-way syntax: /v1/sales/:id */
+  readonly path: string;
+  readonly access: Access;
+  readonly summary: string;
+  readonly body?: z.ZodType<Body>;
+  readonly responses: readonly RouteResponseDoc[];
+  handle(context: RouteContext<Body>): Promise<RouteResult>;
+}
+
+/** Keeps each route's body type tied to its schema while the table holds them all. */
+export function route<Body>(definition: Route<Body>): Route {
+  return definition as Route;
+}
+
+export function param(context: RouteContext<unknown>, name: string): string {
+  return context.params[name] ?? '';
+}

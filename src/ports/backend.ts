@@ -1,0 +1,12 @@
+import type { EventQueue } from './event-queue.ts';
+import type { OrderStore } from './order-store.ts';
+import type { StockLedger } from './stock-ledger.ts';
+
+/** One storage shape's set of ports, as the composition root hands them to the app. */
+export interface Backend {
+  readonly name: string;
+  readonly ledger: StockLedger;
+  readonly orders: OrderStore;
+  readonly queue: EventQueue;
+  close(): Promise<void>;
+}

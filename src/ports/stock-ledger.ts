@@ -1,0 +1,72 @@
+import type { PurchaseOutcome } from '../domain/purchase-decision.ts';
+import type { ReleaseReason, Reservation } from '../domain/reservation.ts';
+import type { Sale } from '../domain/sale.ts';
+
+export interface SaleSnapshot {
+  readonly sale: Sale;
+  readonly available: number;
+}
+
+export interface ReserveRequest {
+  readonly saleId: string;
+  readonly userId: string;
+  readonly quantity: number;
+  readonly idempotencyKey: string;
+  readonly now: number;
+}
+
+export type ReserveResult = PurchaseOutcome | { readonly kind: 'sale_not_found' };
+
+export type SettleResult =
+  | { readonly kind: 'paid'; readonly reservation: Reservation }
+  | { readonly kind: 'already_paid'; readonly reservation: Reservation }
+  | { readonly kind: 'window_expired'; readonly reservation: Reservation }
+  | { readonly kind: 'not_payable'; readonly reservation: Reservation }
+  | { readonly kind: 'not_found' };
+
+export type ReleaseResult =
+  | { readonly kind: 'released'; readonly reservation: Reservation }
+  | { readonly kind: 'not_held'; readonly reservation: Reservation }
+  | { readonly kind: 'not_found' };
+
+/** Sums counted from the stored reservations, not from counters that could drift with them. */
+export interface LedgerCounts {
+  readonly initial: number;
+  readonly available: number;
+  readonly held: number;
+  readonly paid: number;
+  readonly released: number;
+  readonly reservations: number;
+  /** Users whose held + paid units exceed the sale's limit (empty when I4 holds). */
+  readonly usersOverLimit: ReadonlyArray<{ readonly userId: string; readonly units: number }>;
+}
+
+/**
+ * Where the stock of every sale is counted and reserved.
+ *
+ * Each state change (reserve, settle, release) also publishes its event
+ * (`reservation.created`, `reservation.paid`, `reservation.released`) to the
+ * order pipeline in the same atomic, durable step: a result is returned only
+ * once both are stored. How atomicity and durability are obtained (one SQL
+ * transaction, a Lua script, conditional writes) is the adapter's business
+ * and deliberately not part of this contract.
+ */
+export interface StockLedger {
+  /** Puts a sale on the books with all of its stock available. */
+  openSale(sale: Sale): Promise<void>;
+  getSale(saleId: string): Promise<SaleSnapshot | undefined>;
+  listSales(): Promise<SaleSnapshot[]>;
+  /** Checks window, per-user limit and idempotency key, then takes the units, all or nothing. */
+  reserve(request: ReserveRequest): Promise<ReserveResult>;
+  getReservation(reservationId: string): Promise<Reservation | undefined>;
+  findReservationByOrder(orderId: string): Promise<Reservation | undefined>;
+  /** Marks a held reservation paid if `now` is inside its payment window. Paying twice is not an error. */
+  settle(reservationId: string, now: number): Promise<SettleResult>;
+  /** Gives a held reservation's units back, exactly once however many callers race. */
+  release(reservationId: string, reason: ReleaseReason, now: number): Promise<ReleaseResult>;
+  /** Held reservations whose payment window closed at or before `now`, oldest first. */
+  findExpired(now: number, limit: number): Promise<Reservation[]>;
+  countSale(saleId: string): Promise<LedgerCounts | undefined>;
+  /** True when the store answers; used by readiness probes. */
+  ping(): Promise<boolean>;
+}
