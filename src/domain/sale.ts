@@ -37,9 +37,4 @@ export function assertValidNewSale(sale: NewSale, now: number): void {
       details: { endsAt: sale.endsAt, now },
     });
   }
-  if (sale.perUserLimit > sale.stock) {
-    throw new FlashSaleError('invalid_sale', 'perUserLimit cannot exceed stock', {
-      details: { perUserLimit: sale.perUserLimit, stock: sale.stock },
-    });
-  }
 }

@@ -1,0 +1,255 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditSale } from '../../src/app/audit.ts';
+import { listDeadLetters, redriveDeadLetter } from '../../src/app/dead-letters.ts';
+import type { AppDeps } from '../../src/app/deps.ts';
+import { OrderWorker } from '../../src/app/order-worker.ts';
+import { cancelOrder, expireDue, getOrder, payOrder } from '../../src/app/orders.ts';
+import { purchase } from '../../src/app/purchase.ts';
+import { createSale, type SaleView } from '../../src/app/sales.ts';
+import { FlashSaleError } from '../../src/domain/errors.ts';
+import type { Backend } from '../../src/ports/backend.ts';
+import { noMetrics } from '../../src/ports/metrics.ts';
+import type { OrderStore } from '../../src/ports/order-store.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+
+export type BackendFactory = () => Promise<Backend>;
+
+const MAX_ATTEMPTS = 3;
+const admin = { userId: 'admin', isAdmin: true };
+
+/** An order store that fails while `down` is set: a downstream outage the pipeline must ride out. */
+function flakyOrders(inner: OrderStore): OrderStore & { down: boolean } {
+  return {
+    down: false,
+    apply(reservation, event, now) {
+      if (this.down) return Promise.reject(new Error('order store unavailable'));
+      return inner.apply(reservation, event, now);
+    },
+    get: (orderId) => inner.get(orderId),
+    countForSale: (saleId) => inner.countForSale(saleId),
+  };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof FlashSaleError) return error.code;
+    throw error;
+  }
+  return 'accepted';
+}
+
+/**
+ * The behaviour every backend must show, written once against the ports and
+ * run by a small file per backend.
+ */
+export function describeBackendConformance(name: string, openBackend: BackendFactory): void {
+  describe(`${name} backend conformance`, () => {
+    let backend: Backend;
+    let clock: ManualClock;
+    let orders: ReturnType<typeof flakyOrders>;
+    let deps: AppDeps;
+    let worker: OrderWorker;
+
+    beforeEach(async () => {
+      backend = await openBackend();
+      clock = new ManualClock();
+      orders = flakyOrders(backend.orders);
+      deps = { ...backend, orders, clock, metrics: noMetrics, purchaseLimiter: undefined };
+      worker = new OrderWorker(deps, { maxAttempts: MAX_ATTEMPTS, backoffMs: 100, maxBackoffMs: 1000 });
+    });
+
+    afterEach(async () => {
+      await worker.stop();
+      await backend.close();
+    });
+
+    function openSale(overrides: Partial<Parameters<typeof createSale>[1]> = {}): Promise<SaleView> {
+      const now = clock.now();
+      return createSale(deps, {
+        sku: 'SKU',
+        name: 'Sale',
+        stock: 100,
+        startsAt: now,
+        endsAt: now + 3_600_000,
+        perUserLimit: 2,
+        priceCents: 500,
+        currency: 'EUR',
+        paymentWindowSeconds: 60,
+        ...overrides,
+      });
+    }
+
+    const buy = (saleId: string, userId: string, key: string, quantity = 1) =>
+      purchase(deps, { saleId, userId, quantity, idempotencyKey: key });
+
+    it('sells exactly the stock to a concurrent crowd (I1) and no user above the limit (I4)', async () => {
+      const sale = await openSale({ stock: 100, perUserLimit: 2 });
+      const attempts = Array.from({ length: 1000 }, (_, i) =>
+        refusal(buy(sale.id, `user-${i % 300}`, `key-${i}`, 1 + (i % 2))),
+      );
+      const outcomes = await Promise.all(attempts);
+      const audit = await auditSale(deps, sale.id);
+      expect(audit).toMatchObject({ ok: true, initial: 100, available: 0, held: 100, paid: 0 });
+      expect(outcomes.filter((o) => o === 'accepted').length).toBe(audit.reservations);
+      const expected = ['accepted', 'sold_out', 'limit_exceeded', 'insufficient_stock'];
+      expect(outcomes.filter((o) => !expected.includes(o))).toEqual([]);
+      expect(outcomes).toContain('sold_out');
+    });
+
+    it('holds a shopper to the per-user limit across separate purchases', async () => {
+      const sale = await openSale({ perUserLimit: 2 });
+      const codes = [];
+      for (let i = 0; i < 5; i++) codes.push(await refusal(buy(sale.id, 'alice', `k${i}`)));
+      expect(codes).toEqual(['accepted', 'accepted', 'limit_exceeded', 'limit_exceeded', 'limit_exceeded']);
+      expect(await refusal(buy(sale.id, 'alice', 'big', 3))).toBe('limit_exceeded');
+    });
+
+    it('answers a retried idempotency key with the same reservation and one unit (I5)', async () => {
+      const sale = await openSale();
+      const results = await Promise.all(Array.from({ length: 20 }, () => buy(sale.id, 'bob', 'same-key')));
+      expect(new Set(results.map((r) => r.reservation.id)).size).toBe(1);
+      expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+      expect((await auditSale(deps, sale.id)).held).toBe(1);
+      expect(await refusal(buy(sale.id, 'bob', 'same-key', 2))).toBe('idempotency_conflict');
+    });
+
+    it('replays a reservation after the sale sold out', async () => {
+      const sale = await openSale({ stock: 1, perUserLimit: 1 });
+      const first = await buy(sale.id, 'carol', 'only');
+      expect(await refusal(buy(sale.id, 'dave', 'late'))).toBe('sold_out');
+      const again = await buy(sale.id, 'carol', 'only');
+      expect(again).toMatchObject({ replayed: true, reservation: { id: first.reservation.id } });
+    });
+
+    it('refuses before the start and after the end', async () => {
+      const sale = await openSale({ startsAt: clock.now() + 60_000, endsAt: clock.now() + 120_000 });
+      expect(await refusal(buy(sale.id, 'erin', 'early'))).toBe('not_started');
+      clock.advance(60_000);
+      expect(await refusal(buy(sale.id, 'erin', 'on-time'))).toBe('accepted');
+      clock.advance(60_000);
+      expect(await refusal(buy(sale.id, 'erin', 'late'))).toBe('ended');
+      expect(await refusal(buy('no-such-sale', 'erin', 'x'))).toBe('sale_not_found');
+    });
+
+    it('expires unpaid reservations, puts the units back on sale, and never expires paid ones', async () => {
+      const sale = await openSale({ stock: 2, perUserLimit: 1, paymentWindowSeconds: 30 });
+      const unpaid = await buy(sale.id, 'frank', 'f');
+      const paid = await buy(sale.id, 'grace', 'g');
+      await payOrder(deps, paid.reservation.orderId, { userId: 'grace', isAdmin: false });
+      expect(await refusal(buy(sale.id, 'heidi', 'h'))).toBe('sold_out');
+
+      clock.advance(29_999);
+      expect(await expireDue(deps)).toBe(0);
+      clock.advance(1);
+      expect(await expireDue(deps)).toBe(1);
+      expect(await expireDue(deps)).toBe(0);
+
+      expect((await getOrder(deps, unpaid.reservation.orderId, admin)).status).toBe('expired');
+      expect((await getOrder(deps, paid.reservation.orderId, admin)).status).toBe('paid');
+      expect(await refusal(payOrder(deps, unpaid.reservation.orderId, admin))).toBe('payment_window_expired');
+      expect(await refusal(buy(sale.id, 'heidi', 'h2'))).toBe('accepted');
+      expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, held: 1, paid: 1, available: 0, released: 1 });
+    });
+
+    it('refuses payment once the window has closed even before the sweeper ran', async () => {
+      const sale = await openSale({ paymentWindowSeconds: 10 });
+      const r = await buy(sale.id, 'ivan', 'i');
+      clock.advance(10_000);
+      expect(await refusal(payOrder(deps, r.reservation.orderId, admin))).toBe('payment_window_expired');
+    });
+
+    it('cancels an unpaid order once, returns its units, and refuses to cancel a paid one', async () => {
+      const sale = await openSale({ stock: 3 });
+      const r = await buy(sale.id, 'judy', 'j', 2);
+      const racing = await Promise.all(
+        Array.from({ length: 10 }, () => cancelOrder(deps, r.reservation.orderId, { userId: 'judy', isAdmin: false })),
+      );
+      expect(racing.every((order) => order.status === 'cancelled')).toBe(true);
+      expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 3, held: 0, released: 2 });
+      expect(await refusal(payOrder(deps, r.reservation.orderId, admin))).toBe('order_not_payable');
+
+      const p = await buy(sale.id, 'judy', 'j2');
+      await payOrder(deps, p.reservation.orderId, admin);
+      expect(await refusal(cancelOrder(deps, p.reservation.orderId, admin))).toBe('order_not_cancellable');
+      expect(await refusal(cancelOrder(deps, p.reservation.orderId, { userId: 'mallory', isAdmin: false }))).toBe(
+        'order_not_found',
+      );
+    });
+
+    it('releases a reservation exactly once when expiry and cancel race', async () => {
+      const sale = await openSale({ stock: 1, paymentWindowSeconds: 5 });
+      const r = await buy(sale.id, 'kim', 'k');
+      clock.advance(5_000);
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, () => backend.ledger.release(r.reservation.id, 'expired', clock.now())),
+        ...Array.from({ length: 5 }, () => backend.ledger.release(r.reservation.id, 'cancelled', clock.now())),
+      ]);
+      expect(results.filter((x) => x.kind === 'released')).toHaveLength(1);
+      expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 1, held: 0 });
+    });
+
+    it('turns each reservation into exactly one order, however often its event is delivered (I3)', async () => {
+      const sale = await openSale({ stock: 50, perUserLimit: 5 });
+      const bought = await Promise.all(Array.from({ length: 20 }, (_, i) => buy(sale.id, `u${i}`, `k${i}`)));
+      expect((await getOrder(deps, bought[0]!.reservation.orderId, admin)).status).toBe('pending');
+      await worker.drain();
+      for (const b of bought.slice(0, 5)) {
+        await backend.queue.publish('reservation.created', JSON.stringify(b.reservation), clock.now());
+      }
+      await worker.drain();
+      expect(await backend.orders.countForSale(sale.id)).toBe(20);
+      expect((await auditSale(deps, sale.id)).ordersPending).toBe(0);
+      expect((await getOrder(deps, bought[0]!.reservation.orderId, admin)).status).toBe('confirmed');
+      expect(await backend.queue.depth()).toEqual({ pending: 0, dead: 0 });
+    });
+
+    it('follows pay, expiry and cancel into the order record', async () => {
+      const sale = await openSale({ stock: 10, perUserLimit: 3, paymentWindowSeconds: 30 });
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((u) => buy(sale.id, u, u)));
+      await payOrder(deps, a!.reservation.orderId, admin);
+      await cancelOrder(deps, b!.reservation.orderId, admin);
+      clock.advance(30_000);
+      await expireDue(deps);
+      await worker.drain();
+      expect((await backend.orders.get(a!.reservation.orderId))?.status).toBe('paid');
+      expect((await backend.orders.get(b!.reservation.orderId))?.status).toBe('cancelled');
+      expect((await backend.orders.get(c!.reservation.orderId))?.status).toBe('expired');
+    });
+
+    it('parks an event after the maximum attempts and redrives it once the fault is gone (I6)', async () => {
+      const sale = await openSale();
+      const r = await buy(sale.id, 'leo', 'l');
+      orders.down = true;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        await worker.drain();
+        clock.advance(1_000);
+      }
+      const letters = await listDeadLetters(deps);
+      expect(letters).toHaveLength(1);
+      expect(letters[0]).toMatchObject({ topic: 'reservation.created', attempts: MAX_ATTEMPTS });
+      expect(letters[0]!.lastError).toContain('order store unavailable');
+      expect(await backend.queue.depth()).toEqual({ pending: 0, dead: 1 });
+
+      orders.down = false;
+      await redriveDeadLetter(deps, letters[0]!.id);
+      await worker.drain();
+      expect((await getOrder(deps, r.reservation.orderId, admin)).status).toBe('confirmed');
+      expect(await backend.queue.depth()).toEqual({ pending: 0, dead: 0 });
+      expect(await refusal(redriveDeadLetter(deps, letters[0]!.id))).toBe('dead_letter_not_found');
+    });
+
+    it('parks an unreadable event instead of blocking the queue', async () => {
+      const sale = await openSale();
+      await backend.queue.publish('reservation.created', '{"not":"a reservation"}', clock.now());
+      const r = await buy(sale.id, 'mia', 'm');
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        await worker.drain();
+        clock.advance(1_000);
+      }
+      expect(await backend.queue.depth()).toEqual({ pending: 0, dead: 1 });
+      expect((await getOrder(deps, r.reservation.orderId, admin)).status).toBe('confirmed');
+    });
+  });
+}
