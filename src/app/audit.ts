@@ -1,4 +1,5 @@
 import { FlashSaleError } from '../domain/errors.ts';
+import type { LedgerCounts } from '../ports/stock-ledger.ts';
 import type { AppDeps } from './deps.ts';
 
 export interface Violation {
@@ -7,15 +8,9 @@ export interface Violation {
   readonly message: string;
 }
 
-export interface AuditReport {
+export interface AuditReport extends Omit<LedgerCounts, 'usersOverLimit'> {
   readonly ok: boolean;
   readonly saleId: string;
-  readonly initial: number;
-  readonly available: number;
-  readonly held: number;
-  readonly paid: number;
-  readonly released: number;
-  readonly reservations: number;
   /** Reservations the order pipeline has not turned into orders yet (0 once it caught up). */
   readonly ordersPending: number;
   readonly violations: Violation[];

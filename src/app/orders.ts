@@ -1,18 +1,11 @@
 import { FlashSaleError } from '../domain/errors.ts';
-import { type OrderStatus, orderStatusOf } from '../domain/order.ts';
+import { orderStatusOf } from '../domain/order.ts';
 import type { Reservation } from '../domain/reservation.ts';
+import type { OrderRecord } from '../ports/order-store.ts';
 import type { Actor, AppDeps } from './deps.ts';
 
-export interface OrderView {
-  readonly id: string;
-  readonly reservationId: string;
-  readonly saleId: string;
-  readonly userId: string;
-  readonly quantity: number;
-  readonly amountCents: number;
-  readonly currency: string;
-  readonly status: OrderStatus;
-  readonly createdAt: number;
+/** What a shopper sees of an order: the order record's fields plus its payment window. */
+export interface OrderView extends Omit<OrderRecord, 'updatedAt'> {
   readonly expiresAt: number;
   readonly paidAt: number | null;
 }

@@ -150,7 +150,13 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect((await getOrder(deps, paid.reservation.orderId, admin)).status).toBe('paid');
       expect(await refusal(payOrder(deps, unpaid.reservation.orderId, admin))).toBe('payment_window_expired');
       expect(await refusal(buy(sale.id, 'heidi', 'h2'))).toBe('accepted');
-      expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, held: 1, paid: 1, available: 0, released: 1 });
+      expect(await auditSale(deps, sale.id)).toMatchObject({
+        ok: true,
+        held: 1,
+        paid: 1,
+        available: 0,
+        released: 1,
+      });
     });
 
     it('refuses payment once the window has closed even before the sweeper ran', async () => {
@@ -164,7 +170,9 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       const sale = await openSale({ stock: 3 });
       const r = await buy(sale.id, 'judy', 'j', 2);
       const racing = await Promise.all(
-        Array.from({ length: 10 }, () => cancelOrder(deps, r.reservation.orderId, { userId: 'judy', isAdmin: false })),
+        Array.from({ length: 10 }, () =>
+          cancelOrder(deps, r.reservation.orderId, { userId: 'judy', isAdmin: false }),
+        ),
       );
       expect(racing.every((order) => order.status === 'cancelled')).toBe(true);
       expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 3, held: 0, released: 2 });
@@ -173,9 +181,9 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       const p = await buy(sale.id, 'judy', 'j2');
       await payOrder(deps, p.reservation.orderId, admin);
       expect(await refusal(cancelOrder(deps, p.reservation.orderId, admin))).toBe('order_not_cancellable');
-      expect(await refusal(cancelOrder(deps, p.reservation.orderId, { userId: 'mallory', isAdmin: false }))).toBe(
-        'order_not_found',
-      );
+      expect(
+        await refusal(cancelOrder(deps, p.reservation.orderId, { userId: 'mallory', isAdmin: false })),
+      ).toBe('order_not_found');
     });
 
     it('releases a reservation exactly once when expiry and cancel race', async () => {
@@ -184,7 +192,9 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       clock.advance(5_000);
       const results = await Promise.all([
         ...Array.from({ length: 5 }, () => backend.ledger.release(r.reservation.id, 'expired', clock.now())),
-        ...Array.from({ length: 5 }, () => backend.ledger.release(r.reservation.id, 'cancelled', clock.now())),
+        ...Array.from({ length: 5 }, () =>
+          backend.ledger.release(r.reservation.id, 'cancelled', clock.now()),
+        ),
       ]);
       expect(results.filter((x) => x.kind === 'released')).toHaveLength(1);
       expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 1, held: 0 });

@@ -17,7 +17,9 @@ describe('the flashsale command', () => {
 
   it('prints shopper and admin tokens the local server accepts', async () => {
     const shopper = (await flashsale('token', '--sub', 'zoe', '--data-dir', server.dataDir)).stdout.trim();
-    const admin = (await flashsale('token', '--sub', 'boss', '--admin', '--data-dir', server.dataDir)).stdout.trim();
+    const admin = (
+      await flashsale('token', '--sub', 'boss', '--admin', '--data-dir', server.dataDir)
+    ).stdout.trim();
     const sale = await server.createSale();
     const bought = await api(server.url, `/v1/sales/${sale.id}/purchase`, {
       method: 'POST',
@@ -25,7 +27,9 @@ describe('the flashsale command', () => {
       body: { quantity: 1, idempotencyKey: 'cli' },
     });
     expect(bought.status).toBe(201);
-    expect((await api(server.url, `/v1/orders/${bought.json.orderId}`, { token: shopper })).json.userId).toBe('zoe');
+    expect((await api(server.url, `/v1/orders/${bought.json.orderId}`, { token: shopper })).json.userId).toBe(
+      'zoe',
+    );
     expect((await api(server.url, `/v1/sales/${sale.id}/audit`, { token: shopper })).status).toBe(403);
     expect((await api(server.url, `/v1/sales/${sale.id}/audit`, { token: admin })).json.ok).toBe(true);
   });

@@ -24,7 +24,11 @@ describe('an order from purchase to payment, expiry or cancellation, over HTTP',
   afterAll(() => server.close());
 
   const purchase = (saleId: string, token: string, key: string) =>
-    api(server.url, `/v1/sales/${saleId}/purchase`, { method: 'POST', token, body: { quantity: 1, idempotencyKey: key } });
+    api(server.url, `/v1/sales/${saleId}/purchase`, {
+      method: 'POST',
+      token,
+      body: { quantity: 1, idempotencyKey: key },
+    });
   const order = (orderId: string, token: string) => api(server.url, `/v1/orders/${orderId}`, { token });
 
   it('expires unpaid reservations after the window and sells the units again; paid ones stay paid', async () => {
@@ -33,9 +37,10 @@ describe('an order from purchase to payment, expiry or cancellation, over HTTP',
     const unpaid = await purchase(sale.id, ann!, 'a');
     const paid = await purchase(sale.id, ben!, 'b');
     expect([unpaid.status, paid.status]).toEqual([201, 201]);
-    expect((await api(server.url, `/v1/orders/${paid.json.orderId}/pay`, { method: 'POST', token: ben! })).json.status).toBe(
-      'paid',
-    );
+    expect(
+      (await api(server.url, `/v1/orders/${paid.json.orderId}/pay`, { method: 'POST', token: ben! })).json
+        .status,
+    ).toBe('paid');
     expect((await purchase(sale.id, cat!, 'c1')).json.error.code).toBe('sold_out');
 
     clock.advance(120_000);
@@ -44,7 +49,10 @@ describe('an order from purchase to payment, expiry or cancellation, over HTTP',
       (r) => r.json.status === 'expired',
     );
     expect(expired.json.status).toBe('expired');
-    const late = await api(server.url, `/v1/orders/${unpaid.json.orderId}/pay`, { method: 'POST', token: ann! });
+    const late = await api(server.url, `/v1/orders/${unpaid.json.orderId}/pay`, {
+      method: 'POST',
+      token: ann!,
+    });
     expect(late.status).toBe(409);
     expect(late.json.error.code).toBe('payment_window_expired');
     expect((await order(paid.json.orderId, ben!)).json.status).toBe('paid');
@@ -64,7 +72,10 @@ describe('an order from purchase to payment, expiry or cancellation, over HTTP',
       body: { quantity: 2, idempotencyKey: 'd' },
     });
     expect((await api(server.url, `/v1/sales/${sale.id}`)).json.available).toBe(3);
-    const cancelled = await api(server.url, `/v1/orders/${bought.json.orderId}/cancel`, { method: 'POST', token });
+    const cancelled = await api(server.url, `/v1/orders/${bought.json.orderId}/cancel`, {
+      method: 'POST',
+      token,
+    });
     expect(cancelled.json).toMatchObject({ status: 'cancelled', quantity: 2 });
     expect((await api(server.url, `/v1/sales/${sale.id}`)).json.available).toBe(5);
     const pay = await api(server.url, `/v1/orders/${bought.json.orderId}/pay`, { method: 'POST', token });
@@ -79,21 +90,21 @@ describe('an order from purchase to payment, expiry or cancellation, over HTTP',
       clock.advance(50);
       return api(server.url, '/v1/admin/dead-letters', { token: admin });
     };
-    const letters = await eventually(
-      deadLetters,
-      (r) => r.json.deadLetters.length === 1,
-    );
+    const letters = await eventually(deadLetters, (r) => r.json.deadLetters.length === 1);
     expect(letters.json.deadLetters[0]).toMatchObject({ topic: 'reservation.created', attempts: 2 });
     const id = letters.json.deadLetters[0].id as string;
-    const redriven = await api(server.url, `/v1/admin/dead-letters/${id}/redrive`, { method: 'POST', token: admin });
+    const redriven = await api(server.url, `/v1/admin/dead-letters/${id}/redrive`, {
+      method: 'POST',
+      token: admin,
+    });
     expect(redriven.status).toBe(202);
     // Still unreadable: it goes through its attempts again and is parked again, never lost.
-    const again = await eventually(
-      deadLetters,
-      (r) => r.json.deadLetters.length === 1,
-    );
+    const again = await eventually(deadLetters, (r) => r.json.deadLetters.length === 1);
     expect(again.json.deadLetters[0].id).toBe(id);
-    const missing = await api(server.url, '/v1/admin/dead-letters/999999/redrive', { method: 'POST', token: admin });
+    const missing = await api(server.url, '/v1/admin/dead-letters/999999/redrive', {
+      method: 'POST',
+      token: admin,
+    });
     expect(missing.json.error.code).toBe('dead_letter_not_found');
   });
 });

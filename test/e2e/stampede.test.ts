@@ -15,12 +15,14 @@ describe('a stampede over real HTTP', () => {
   it('sells exactly 100 units to 2,000 concurrent attempts from 500 users, nobody above 2', async () => {
     const sale = await server.createSale({ stock: 100, perUserLimit: 2 });
     const tokens = await Promise.all(Array.from({ length: 500 }, (_, u) => server.token(`crowd-${u}`)));
-    const attempts = Array.from({ length: 2000 }, (_, i) => () =>
-      api(server.url, `/v1/sales/${sale.id}/purchase`, {
-        method: 'POST',
-        token: tokens[i % 500]!,
-        body: { quantity: 1, idempotencyKey: `attempt-${i}` },
-      }),
+    const attempts = Array.from(
+      { length: 2000 },
+      (_, i) => () =>
+        api(server.url, `/v1/sales/${sale.id}/purchase`, {
+          method: 'POST',
+          token: tokens[i % 500]!,
+          body: { quantity: 1, idempotencyKey: `attempt-${i}` },
+        }),
     );
     const responses = await inParallel(500, attempts);
 
@@ -31,14 +33,22 @@ describe('a stampede over real HTTP', () => {
     });
     expect(Math.max(...unitsPerUser.values())).toBeLessThanOrEqual(2);
     const byCode = new Map<string, number>();
-    for (const r of responses) if (r.status !== 201) byCode.set(r.json.error.code, (byCode.get(r.json.error.code) ?? 0) + 1);
+    for (const r of responses)
+      if (r.status !== 201) byCode.set(r.json.error.code, (byCode.get(r.json.error.code) ?? 0) + 1);
     expect(responses.every((r) => r.status < 500)).toBe(true);
     expect(reserved).toHaveLength(100);
     expect([...byCode.keys()].every((code) => code === 'sold_out' || code === 'limit_exceeded')).toBe(true);
     expect(new Set(reserved.map((r) => r.json.orderId)).size).toBe(100);
 
     const audit = await api(server.url, `/v1/sales/${sale.id}/audit`, { token: admin });
-    expect(audit.json).toMatchObject({ ok: true, initial: 100, available: 0, held: 100, paid: 0, violations: [] });
+    expect(audit.json).toMatchObject({
+      ok: true,
+      initial: 100,
+      available: 0,
+      held: 100,
+      paid: 0,
+      violations: [],
+    });
     const view = await api(server.url, `/v1/sales/${sale.id}`);
     expect(view.json).toMatchObject({ status: 'sold_out', available: 0 });
   });
@@ -81,7 +91,9 @@ describe('a stampede over real HTTP', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const statuses = await Promise.all(
-      created.map(async ({ token, orderId }) => (await api(server.url, `/v1/orders/${orderId}`, { token })).json.status),
+      created.map(
+        async ({ token, orderId }) => (await api(server.url, `/v1/orders/${orderId}`, { token })).json.status,
+      ),
     );
     expect(statuses).toEqual(Array(30).fill('confirmed'));
   });

@@ -29,7 +29,17 @@ export interface TestServerOptions extends StartOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flashsale-test-'));
   const config: Config = loadConfig(
-    ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--demo-sale', 'false', ...(options.flags ?? [])],
+    [
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      '--demo-sale',
+      'false',
+      ...(options.flags ?? []),
+    ],
     {},
   );
   const node = await startNode(config, silentLogger, options);
@@ -40,7 +50,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     node,
     dataDir,
     token: (sub, o = {}) =>
-      issuer.sign({ sub, admin: o.admin ?? false, ...(o.ttlSeconds === undefined ? {} : { ttlSeconds: o.ttlSeconds }) }),
+      issuer.sign({
+        sub,
+        admin: o.admin ?? false,
+        ...(o.ttlSeconds === undefined ? {} : { ttlSeconds: o.ttlSeconds }),
+      }),
     adminToken,
     async createSale(overrides = {}) {
       const now = (options.clock ?? { now: () => Date.now() }).now();
