@@ -1,11 +1,29 @@
 import { z } from 'zod';
 import type { Route } from './route.ts';
 
-const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' });
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * JSON Schema of one zod schema, with named schemas (`.meta({ id })`) moved
+ * into `components` and referenced from there.
+ */
+function jsonSchema(schema: z.ZodType, components: Record<string, JsonSchema>): JsonSchema {
+  const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as JsonSchema;
+  const {
+    $schema: _dialect,
+    $defs,
+    ...rest
+  } = JSON.parse(
+    JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/'),
+  ) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  Object.assign(components, $defs);
+  return rest;
+}
 
 /** OpenAPI 3.1 generated from the same route table and schemas that serve and validate requests. */
 export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const schemas: Record<string, JsonSchema> = {};
   for (const r of routes) {
     const path = r.path.replace(/:(\w+)/g, '{$1}');
     const parameters = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
@@ -20,7 +38,7 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
         description: doc.description,
         ...(doc.schema === undefined
           ? {}
-          : { content: { 'application/json': { schema: jsonSchema(doc.schema) } } }),
+          : { content: { 'application/json': { schema: jsonSchema(doc.schema, schemas) } } }),
       };
     }
     paths[path] ??= {};
@@ -32,7 +50,10 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
       ...(r.body === undefined
         ? {}
         : {
-            requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } },
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(r.body, schemas) } },
+            },
           }),
       responses,
     };
@@ -40,7 +61,10 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
   return {
     openapi: '3.1.0',
     info: { title: 'Flash sale API', version: '1.0.0' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
     security: [{ bearer: [] }],
     paths,
   };
