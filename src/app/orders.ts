@@ -1,5 +1,5 @@
 import { FlashSaleError } from '../domain/errors.ts';
-import { orderStatusOf } from '../domain/order.ts';
+import { checkCancellation, orderStatusOf } from '../domain/order.ts';
 import type { Reservation } from '../domain/reservation.ts';
 import type { OrderRecord } from '../ports/order-store.ts';
 import type { Actor, AppDeps } from './deps.ts';
@@ -73,7 +73,8 @@ export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor):
     case 'released':
       return viewOrder(result.reservation, true);
     case 'not_held':
-      if (result.reservation.releaseReason === 'cancelled') return viewOrder(result.reservation, true);
+      if (checkCancellation(result.reservation) === 'already_cancelled')
+        return viewOrder(result.reservation, true);
       throw new FlashSaleError(
         'order_not_cancellable',
         `the order is ${orderStatusOf(result.reservation, true)} and can no longer be cancelled`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { checkPayment } from '../../domain/order.ts';
 import { decidePurchase, reservationExpiry } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
@@ -154,13 +155,8 @@ export class SqliteStockLedger implements StockLedger {
     return inTransaction(this.#db, (): SettleResult => {
       const reservation = this.#reservation(reservationId);
       if (reservation === undefined) return { kind: 'not_found' };
-      if (reservation.state === 'paid') return { kind: 'already_paid', reservation };
-      if (reservation.state === 'released') {
-        return reservation.releaseReason === 'expired'
-          ? { kind: 'window_expired', reservation }
-          : { kind: 'not_payable', reservation };
-      }
-      if (now >= reservation.expiresAt) return { kind: 'window_expired', reservation };
+      const check = checkPayment(reservation, now);
+      if (check !== 'pay') return { kind: check, reservation };
       this.#sql.markPaid.run(now, reservationId);
       const paid: Reservation = { ...reservation, state: 'paid', paidAt: now };
       this.#outbox.appendReservation('reservation.paid', paid, now);

@@ -1,0 +1,45 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  it('works out of the box: port 3000, data in ./data/flashsale.db, fsync on every commit', () => {
+    const config = loadConfig([], {});
+    expect(config).toMatchObject({
+      port: 3000,
+      backend: 'embedded',
+      dataDir: resolve('data'),
+      databasePath: join(resolve('data'), 'flashsale.db'),
+      durability: 'full',
+      remoteAuth: undefined,
+      rateLimitPerSecond: 20,
+      demoSale: true,
+    });
+  });
+
+  it('takes environment variables, and flags over them', () => {
+    expect(loadConfig([], { PORT: '8080', DURABILITY: 'normal' })).toMatchObject({
+      port: 8080,
+      durability: 'normal',
+    });
+    expect(loadConfig(['--port', '9090'], { PORT: '8080' }).port).toBe(9090);
+    expect(loadConfig(['--data-dir', '/tmp/x'], {}).databasePath).toBe('/tmp/x/flashsale.db');
+  });
+
+  it('names the setting that is wrong', () => {
+    expect(() => loadConfig([], { PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig([], { PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig(['--backend', 'oracle'], {})).toThrow(/--backend \/ BACKEND/);
+    expect(() => loadConfig(['--colour', 'red'], {})).toThrow(/--colour.*known flags/s);
+  });
+
+  it('wants the three remote token settings together', () => {
+    expect(() => loadConfig([], { JWKS_URL: 'https://example.com/jwks.json' })).toThrow(/go together/);
+    const config = loadConfig([], {
+      JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+      JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+      JWT_AUDIENCE: 'client-id',
+    });
+    expect(config.remoteAuth?.audience).toBe('client-id');
+  });
+});
