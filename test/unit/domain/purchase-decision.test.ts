@@ -5,21 +5,9 @@ import {
   reservationExpiry,
 } from '../../../src/domain/purchase-decision.ts';
 import type { Reservation } from '../../../src/domain/reservation.ts';
-import type { Sale } from '../../../src/domain/sale.ts';
+import { saleFixture } from '../../support/fixtures.ts';
 
-const sale: Sale = {
-  id: 'sale-1',
-  sku: 'SKU',
-  name: 'Sale',
-  stock: 10,
-  startsAt: 1_000,
-  endsAt: 2_000,
-  perUserLimit: 2,
-  priceCents: 100,
-  currency: 'EUR',
-  paymentWindowSeconds: 60,
-  createdAt: 0,
-};
+const sale = saleFixture;
 
 const previous: Reservation = {
   id: 'r1',

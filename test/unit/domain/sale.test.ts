@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FlashSaleError } from '../../../src/domain/errors.ts';
-import { assertValidNewSale, type NewSale, type Sale, saleStatus } from '../../../src/domain/sale.ts';
+import { assertValidNewSale, type NewSale, saleStatus } from '../../../src/domain/sale.ts';
+import { newSaleFixture, saleFixture } from '../../support/fixtures.ts';
 
-const newSale: NewSale = {
-  sku: 'SKU',
-  name: 'Sale',
-  stock: 10,
-  startsAt: 1_000,
-  endsAt: 2_000,
-  perUserLimit: 2,
-  priceCents: 100,
-  currency: 'EUR',
-  paymentWindowSeconds: 60,
-};
-const sale: Sale = { ...newSale, id: 's', createdAt: 0 };
+const newSale = newSaleFixture;
+const sale = saleFixture;
 
 describe('saleStatus', () => {
   it('is upcoming before the start, live while stock lasts, sold out at zero, ended after the end', () => {

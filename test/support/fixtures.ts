@@ -1,0 +1,16 @@
+import type { NewSale, Sale } from '../../src/domain/sale.ts';
+
+/** A sale open from t=1,000 ms to t=2,000 ms: 10 units, 2 per shopper. */
+export const newSaleFixture: NewSale = {
+  sku: 'SKU',
+  name: 'Sale',
+  stock: 10,
+  startsAt: 1_000,
+  endsAt: 2_000,
+  perUserLimit: 2,
+  priceCents: 100,
+  currency: 'EUR',
+  paymentWindowSeconds: 60,
+};
+
+export const saleFixture: Sale = { ...newSaleFixture, id: 'sale-1', createdAt: 0 };
