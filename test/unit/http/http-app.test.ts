@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEmbeddedBackend } from '../../../src/adapters/embedded/embedded-backend.ts';
+import type { AppDeps } from '../../../src/app/deps.ts';
+import {
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  type LocalIssuer,
+  loadLocalIssuer,
+} from '../../../src/auth/local-issuer.ts';
+import { createTokenVerifier } from '../../../src/auth/token-verifier.ts';
+import { createHttpApp, type HttpApp } from '../../../src/http/http-app.ts';
+import type { HttpRequest } from '../../../src/http/types.ts';
+import type { Backend } from '../../../src/ports/backend.ts';
+import { noMetrics } from '../../../src/ports/metrics.ts';
+import { ManualClock } from '../../support/manual-clock.ts';
+
+// Route tests call the app directly: no socket, the same handle() every runtime calls.
+describe('the HTTP app', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flashsale-app-'));
+  let backend: Backend;
+  let issuer: LocalIssuer;
+  let app: HttpApp;
+  let brokenApp: HttpApp;
+  const failures: unknown[] = [];
+
+  beforeAll(async () => {
+    backend = openEmbeddedBackend({ path: ':memory:', durability: 'normal' });
+    issuer = await loadLocalIssuer(dir);
+    const deps: AppDeps = {
+      ...backend,
+      clock: new ManualClock(),
+      metrics: noMetrics,
+      purchaseLimiter: undefined,
+    };
+    const verifier = createTokenVerifier({
+      jwks: issuer.jwks,
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+    });
+    app = createHttpApp({ deps, verifier });
+    const brokenLedger = { ...backend.ledger, getSale: () => Promise.reject(new Error('disk on fire')) };
+    brokenApp = createHttpApp({
+      deps: { ...deps, ledger: brokenLedger },
+      verifier,
+      onError: (error) => failures.push(error),
+    });
+  });
+  afterAll(async () => {
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const request = (method: string, url: string, extra: Partial<HttpRequest> = {}): HttpRequest => ({
+    method,
+    url,
+    headers: {},
+    body: '',
+    ...extra,
+  });
+
+  it('creates and reads a sale without a socket', async () => {
+    const admin = await issuer.sign({ sub: 'ops', admin: true });
+    const now = Date.now();
+    const created = await app.handle(
+      request('POST', '/v1/sales', {
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          sku: 'A',
+          name: 'A',
+          stock: 3,
+          startsAt: new Date(now + 60_000).toISOString(),
+          endsAt: new Date(now + 120_000).toISOString(),
+          perUserLimit: 1,
+          priceCents: 1,
+          currency: 'EUR',
+          paymentWindowSeconds: 30,
+        }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const { id } = JSON.parse(created.body);
+    const read = await app.handle(request('GET', `/v1/sales/${id}?fields=all`));
+    expect(JSON.parse(read.body)).toMatchObject({ id, status: 'upcoming', available: 3 });
+    expect(read.headers['content-type']).toContain('application/json');
+  });
+
+  it('answers an infrastructure fault with 500 internal_error, reports it, and leaks nothing', async () => {
+    const response = await brokenApp.handle(request('GET', '/v1/sales/x'));
+    expect(response.status).toBe(500);
+    expect(JSON.parse(response.body).error.code).toBe('internal_error');
+    expect(response.body).not.toContain('disk on fire');
+    expect(failures).toHaveLength(1);
+  });
+
+  it('reports readiness from the store', async () => {
+    expect((await app.handle(request('GET', '/readyz'))).status).toBe(200);
+    const broken = createHttpApp({
+      deps: {
+        ...backend,
+        ledger: { ...backend.ledger, ping: () => Promise.reject(new Error('gone')) },
+        clock: new ManualClock(),
+        metrics: noMetrics,
+        purchaseLimiter: undefined,
+      },
+      verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }),
+    });
+    const response = await broken.handle(request('GET', '/readyz'));
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.body).error.code).toBe('backend_unavailable');
+  });
+});
