@@ -27,7 +27,19 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
       details: { retryAfterSeconds: limiter.retryAfterSeconds(command.userId) },
     });
   }
-  const result = await deps.ledger.reserve({ ...command, now });
+  let result: Awaited<ReturnType<typeof deps.ledger.reserve>>;
+  try {
+    result = await deps.ledger.reserve({ ...command, now });
+  } catch (error) {
+    // Safe advice whatever the store managed to do: a retried key never takes a second unit.
+    throw new FlashSaleError(
+      'backend_unavailable',
+      'the store did not answer: retry with the same idempotencyKey',
+      {
+        cause: error,
+      },
+    );
+  }
   deps.metrics.purchase(result.kind);
   switch (result.kind) {
     case 'reserved':

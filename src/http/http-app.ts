@@ -79,7 +79,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         path = dispatched.path;
         response = toResponse(dispatched.result);
       } catch (error) {
-        if (!(error instanceof FlashSaleError)) options.onError?.(error, request);
+        if (!(error instanceof FlashSaleError) || HTTP_STATUS[error.code] >= 500)
+          options.onError?.(error, request);
         response = errorResponse(error);
       }
       options.observe?.(path, response.status, (performance.now() - started) / 1000);

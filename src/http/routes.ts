@@ -75,7 +75,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
           description: 'reserved (or the same answer again for a retried key)',
           schema: purchaseResponse,
         },
-        ...problems(400, 401, 403, 404, 409, 410, 422, 429),
+        ...problems(400, 401, 403, 404, 409, 410, 422, 429, 503),
       ],
       async handle(context) {
         const result = await purchase(deps, {

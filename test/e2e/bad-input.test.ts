@@ -154,7 +154,9 @@ describe('the purchase rate limit', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ flags: ['--rate-limit-per-second', '0.001', '--rate-limit-burst', '2'] });
+    server = await startTestServer({
+      flags: ['--rate-limit-per-second', '0.001', '--rate-limit-burst', '2'],
+    });
   });
   afterAll(() => server.close());
 

@@ -41,7 +41,11 @@ describe('the HTTP app', () => {
       audience: LOCAL_AUDIENCE,
     });
     app = createHttpApp({ deps, verifier });
-    const brokenLedger = { ...backend.ledger, getSale: () => Promise.reject(new Error('disk on fire')) };
+    const brokenLedger = {
+      ...backend.ledger,
+      getSale: () => Promise.reject(new Error('disk on fire')),
+      reserve: () => Promise.reject(new Error('disk on fire')),
+    };
     brokenApp = createHttpApp({
       deps: { ...deps, ledger: brokenLedger },
       verifier,
@@ -93,6 +97,21 @@ describe('the HTTP app', () => {
     expect(JSON.parse(response.body).error.code).toBe('internal_error');
     expect(response.body).not.toContain('disk on fire');
     expect(failures).toHaveLength(1);
+  });
+
+  it('answers a store fault during a purchase with 503 and tells the shopper to retry with the same key', async () => {
+    const token = await issuer.sign({ sub: 'alice', admin: false });
+    const response = await brokenApp.handle(
+      request('POST', '/v1/sales/x/purchase', {
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ quantity: 1, idempotencyKey: 'k' }),
+      }),
+    );
+    expect(response.status).toBe(503);
+    const { error } = JSON.parse(response.body);
+    expect(error.code).toBe('backend_unavailable');
+    expect(error.message).toContain('same idempotencyKey');
+    expect(failures).toHaveLength(2);
   });
 
   it('reports readiness from the store', async () => {
