@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalIssuer, loadLocalIssuer } from '../../src/auth/local-issuer.ts';
+import { saleRequestBody } from '../support/fixtures.ts';
 import { api, inParallel } from '../support/http-client.ts';
 import { type ServerProcess, spawnServer } from '../support/server-process.ts';
 
@@ -33,17 +34,7 @@ describe('a server killed with SIGKILL mid-sale', () => {
     const created = await api(url, '/v1/sales', {
       method: 'POST',
       token: admin,
-      body: {
-        sku: 'CRASH',
-        name: 'Crash sale',
-        stock: STOCK,
-        startsAt: new Date(now - 1000).toISOString(),
-        endsAt: new Date(now + 3_600_000).toISOString(),
-        perUserLimit: 2,
-        priceCents: 100,
-        currency: 'EUR',
-        paymentWindowSeconds: 600,
-      },
+      body: saleRequestBody(now, { sku: 'CRASH', stock: STOCK, paymentWindowSeconds: 600 }),
     });
     expect(created.status).toBe(201);
     return created.json.id;

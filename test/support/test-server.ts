@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { type RunningNode, type StartOptions, startNode } from '../../src/runtime/node/start.ts';
+import { saleRequestBody } from './fixtures.ts';
 import { api } from './http-client.ts';
 
 export interface TestServer {
@@ -61,18 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const response = await api(node.url, '/v1/sales', {
         method: 'POST',
         token: await adminToken(),
-        body: {
-          sku: 'SKU-1',
-          name: 'Test sale',
-          stock: 100,
-          startsAt: new Date(now - 1000).toISOString(),
-          endsAt: new Date(now + 3600_000).toISOString(),
-          perUserLimit: 2,
-          priceCents: 1000,
-          currency: 'EUR',
-          paymentWindowSeconds: 60,
-          ...overrides,
-        },
+        body: saleRequestBody(now, overrides),
       });
       if (response.status !== 201) throw new Error(`createSale: ${response.status} ${response.text}`);
       return response.json;

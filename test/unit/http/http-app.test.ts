@@ -15,6 +15,7 @@ import { createHttpApp, type HttpApp } from '../../../src/http/http-app.ts';
 import type { HttpRequest } from '../../../src/http/types.ts';
 import type { Backend } from '../../../src/ports/backend.ts';
 import { noMetrics } from '../../../src/ports/metrics.ts';
+import { saleRequestBody } from '../../support/fixtures.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 
 // Route tests call the app directly: no socket, the same handle() every runtime calls.
@@ -71,17 +72,13 @@ describe('the HTTP app', () => {
     const created = await app.handle(
       request('POST', '/v1/sales', {
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          sku: 'A',
-          name: 'A',
-          stock: 3,
-          startsAt: new Date(now + 60_000).toISOString(),
-          endsAt: new Date(now + 120_000).toISOString(),
-          perUserLimit: 1,
-          priceCents: 1,
-          currency: 'EUR',
-          paymentWindowSeconds: 30,
-        }),
+        body: JSON.stringify(
+          saleRequestBody(now, {
+            stock: 3,
+            startsAt: new Date(now + 60_000).toISOString(),
+            endsAt: new Date(now + 120_000).toISOString(),
+          }),
+        ),
       }),
     );
     expect(created.status).toBe(201);
