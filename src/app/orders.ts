@@ -71,6 +71,7 @@ export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor):
   const result = await deps.ledger.release(reservation.id, 'cancelled', deps.clock.now());
   switch (result.kind) {
     case 'released':
+      deps.soldOutBoard?.restocked(result.reservation.saleId);
       return viewOrder(result.reservation, true);
     case 'not_held':
       if (checkCancellation(result.reservation) === 'already_cancelled')
@@ -92,7 +93,10 @@ export async function expireDue(deps: AppDeps, batchSize = 500): Promise<number>
     const due = await deps.ledger.findExpired(now, batchSize);
     for (const reservation of due) {
       const result = await deps.ledger.release(reservation.id, 'expired', now);
-      if (result.kind === 'released') released++;
+      if (result.kind === 'released') {
+        released++;
+        deps.soldOutBoard?.restocked(result.reservation.saleId);
+      }
     }
     if (due.length < batchSize) break;
   }

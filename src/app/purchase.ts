@@ -27,6 +27,11 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
       details: { retryAfterSeconds: limiter.retryAfterSeconds(command.userId) },
     });
   }
+  const board = deps.soldOutBoard;
+  if (board?.refuses(command.saleId, command.userId, now)) {
+    deps.metrics.purchase('sold_out');
+    throw new FlashSaleError('sold_out', 'sold out: no units left');
+  }
   let result: Awaited<ReturnType<typeof deps.ledger.reserve>>;
   try {
     result = await deps.ledger.reserve({ ...command, now });
@@ -55,6 +60,7 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
         details: { endsAt: new Date(result.endsAt).toISOString() },
       });
     case 'sold_out':
+      board?.soldOut(command.saleId);
       throw new FlashSaleError('sold_out', 'sold out: no units left');
     case 'insufficient_stock':
       throw new FlashSaleError('insufficient_stock', `only ${result.available} left: ask for fewer`, {

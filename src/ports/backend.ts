@@ -1,5 +1,6 @@
 import type { EventQueue } from './event-queue.ts';
 import type { OrderStore } from './order-store.ts';
+import type { SoldOutSignal } from './sold-out-signal.ts';
 import type { StockLedger } from './stock-ledger.ts';
 
 /** One storage shape's set of ports, as the composition root hands them to the app. */
@@ -8,5 +9,7 @@ export interface Backend {
   readonly ledger: StockLedger;
   readonly orders: OrderStore;
   readonly queue: EventQueue;
+  /** Carries sold-out flags between the server processes (or threads) of this shape. */
+  readonly soldOut: SoldOutSignal;
   close(): Promise<void>;
 }

@@ -67,6 +67,8 @@ export interface StockLedger {
   /** Held reservations whose payment window closed at or before `now`, oldest first. */
   findExpired(now: number, limit: number): Promise<Reservation[]>;
   countSale(saleId: string): Promise<LedgerCounts | undefined>;
+  /** Distinct users holding `held` or `paid` units of the sale (bounded by its stock). */
+  listHolders(saleId: string): Promise<string[]>;
   /** True when the store answers; used by readiness probes. */
   ping(): Promise<boolean>;
 }

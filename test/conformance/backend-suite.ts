@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditSale } from '../../src/app/audit.ts';
 import { listDeadLetters, redriveDeadLetter } from '../../src/app/dead-letters.ts';
 import type { AppDeps } from '../../src/app/deps.ts';
@@ -6,6 +6,7 @@ import { OrderWorker } from '../../src/app/order-worker.ts';
 import { cancelOrder, expireDue, getOrder, payOrder } from '../../src/app/orders.ts';
 import { purchase } from '../../src/app/purchase.ts';
 import { createSale, type SaleView } from '../../src/app/sales.ts';
+import { SoldOutBoard } from '../../src/app/sold-out-board.ts';
 import { FlashSaleError } from '../../src/domain/errors.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
@@ -51,17 +52,27 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
     let orders: ReturnType<typeof flakyOrders>;
     let deps: AppDeps;
     let worker: OrderWorker;
+    let board: SoldOutBoard;
 
     beforeEach(async () => {
       backend = await openBackend();
       clock = new ManualClock();
       orders = flakyOrders(backend.orders);
-      deps = { ...backend, orders, clock, metrics: noMetrics, purchaseLimiter: undefined };
+      board = new SoldOutBoard({ ledger: backend.ledger, signal: backend.soldOut, now: () => clock.now() });
+      deps = {
+        ...backend,
+        orders,
+        clock,
+        metrics: noMetrics,
+        purchaseLimiter: undefined,
+        soldOutBoard: board,
+      };
       worker = new OrderWorker(deps, { maxAttempts: MAX_ATTEMPTS, backoffMs: 100, maxBackoffMs: 1000 });
     });
 
     afterEach(async () => {
       await worker.stop();
+      board.close();
       await backend.close();
     });
 
@@ -121,6 +132,40 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect(await refusal(buy(sale.id, 'dave', 'late'))).toBe('sold_out');
       const again = await buy(sale.id, 'carol', 'only');
       expect(again).toMatchObject({ replayed: true, reservation: { id: first.reservation.id } });
+    });
+
+    it('lists the holders of a sale: held and paid units count, released ones do not', async () => {
+      const sale = await openSale({ perUserLimit: 2 });
+      const other = await openSale();
+      await buy(sale.id, 'hana', 'h1');
+      await buy(sale.id, 'hana', 'h2');
+      const paid = await buy(sale.id, 'ivan', 'i');
+      await payOrder(deps, paid.reservation.orderId, { userId: 'ivan', isAdmin: false });
+      const gone = await buy(sale.id, 'jane', 'j');
+      await cancelOrder(deps, gone.reservation.orderId, { userId: 'jane', isAdmin: false });
+      await buy(other.id, 'kurt', 'k');
+      expect((await backend.ledger.listHolders(sale.id)).sort()).toEqual(['hana', 'ivan']);
+      expect(await backend.ledger.listHolders('no-such-sale')).toEqual([]);
+    });
+
+    it('refuses losers of a sold-out sale from memory, and sells again once units come back', async () => {
+      const sale = await openSale({ stock: 2, perUserLimit: 1 });
+      const first = await buy(sale.id, 'lena', 'l');
+      await buy(sale.id, 'mark', 'm');
+      expect(await refusal(buy(sale.id, 'nina', 'n'))).toBe('sold_out');
+      await vi.waitFor(() => expect(board.refuses(sale.id, 'olga', clock.now())).toBe(true));
+      const reserve = vi.spyOn(backend.ledger, 'reserve');
+      const losers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => refusal(buy(sale.id, `loser-${i}`, 'x'))),
+      );
+      expect(losers.every((code) => code === 'sold_out')).toBe(true);
+      expect(reserve).not.toHaveBeenCalled();
+      // A holder's retry still reaches the store and gets its first answer (I5).
+      expect((await buy(sale.id, 'lena', 'l')).reservation.id).toBe(first.reservation.id);
+      await cancelOrder(deps, first.reservation.orderId, { userId: 'lena', isAdmin: false });
+      expect(await refusal(buy(sale.id, 'olga', 'o'))).toBe('accepted');
+      reserve.mockRestore();
+      expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 0, held: 2 });
     });
 
     it('refuses before the start and after the end', async () => {

@@ -1,4 +1,5 @@
 import type { Backend } from '../../ports/backend.ts';
+import { BroadcastSoldOutSignal } from '../local/broadcast-sold-out-signal.ts';
 import { type Durability, openEmbeddedDatabase } from './database.ts';
 import { SqliteEventQueue } from './sqlite-event-queue.ts';
 import { SqliteOrderStore } from './sqlite-order-store.ts';
@@ -7,11 +8,16 @@ import { SqliteStockLedger } from './sqlite-stock-ledger.ts';
 /** The embedded shape: ledger, orders and queue in one SQLite file, owned by one process. */
 export function openEmbeddedBackend(options: { path: string; durability: Durability }): Backend {
   const db = openEmbeddedDatabase(options);
+  const soldOut = new BroadcastSoldOutSignal();
   return {
     name: 'embedded',
     ledger: new SqliteStockLedger(db),
     orders: new SqliteOrderStore(db),
     queue: new SqliteEventQueue(db),
-    close: async () => db.close(),
+    soldOut,
+    close: async () => {
+      await soldOut.close();
+      db.close();
+    },
   };
 }

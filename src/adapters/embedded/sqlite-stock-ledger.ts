@@ -48,7 +48,8 @@ export class SqliteStockLedger implements StockLedger {
     | 'markReleased'
     | 'due'
     | 'counts'
-    | 'overLimit',
+    | 'overLimit'
+    | 'holders',
     StatementSync
   >;
   #queue: QueuedReserve[] = [];
@@ -93,6 +94,9 @@ export class SqliteStockLedger implements StockLedger {
                 COALESCE(SUM(CASE WHEN state = 'released' THEN quantity END), 0) AS released,
                 COUNT(*) AS reservations
          FROM reservations WHERE sale_id = ?`,
+      ),
+      holders: db.prepare(
+        `SELECT DISTINCT user_id FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid')`,
       ),
       overLimit: db.prepare(
         `SELECT user_id, SUM(quantity) AS units FROM reservations
@@ -195,6 +199,10 @@ export class SqliteStockLedger implements StockLedger {
       reservations: counts.reservations as number,
       usersOverLimit: overLimit.map((row) => ({ userId: row.user_id as string, units: row.units as number })),
     };
+  }
+
+  async listHolders(saleId: string): Promise<string[]> {
+    return this.#sql.holders.all(saleId).map((row) => row.user_id as string);
   }
 
   async ping(): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { openEmbeddedBackend } from '../../adapters/embedded/embedded-backend.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
+import { SoldOutBoard } from '../../app/sold-out-board.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer, loadLocalIssuer } from '../../auth/local-issuer.ts';
 import { createTokenVerifier } from '../../auth/token-verifier.ts';
 import type { Config } from '../../config.ts';
@@ -40,12 +41,19 @@ export async function startNode(
 ): Promise<RunningNode> {
   const backend = openEmbeddedBackend({ path: config.databasePath, durability: config.durability });
   const prometheus = createPrometheusMetrics(backend.queue);
+  const clock = options.clock ?? systemClock;
+  const soldOutBoard = new SoldOutBoard({
+    ledger: backend.ledger,
+    signal: backend.soldOut,
+    now: () => clock.now(),
+  });
   const deps: AppDeps = {
     ledger: backend.ledger,
     orders: backend.orders,
     queue: backend.queue,
-    clock: options.clock ?? systemClock,
+    clock,
     metrics: prometheus.metrics,
+    soldOutBoard,
     purchaseLimiter:
       config.rateLimitPerSecond > 0
         ? new TokenBuckets({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst })
@@ -93,6 +101,7 @@ export async function startNode(
         server.closeIdleConnections();
       });
       await worker.stop();
+      soldOutBoard.close();
       await backend.close();
     },
   };

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openEmbeddedBackend } from '../../../src/adapters/embedded/embedded-backend.ts';
+import { BroadcastSoldOutSignal } from '../../../src/adapters/local/broadcast-sold-out-signal.ts';
+import { SoldOutBoard } from '../../../src/app/sold-out-board.ts';
+import type { Sale } from '../../../src/domain/sale.ts';
+import { saleFixture } from '../../support/fixtures.ts';
+import { ManualClock } from '../../support/manual-clock.ts';
+
+describe('SoldOutBoard', () => {
+  const closers: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+
+  async function openSale(clock: ManualClock, stock: number) {
+    const backend = openEmbeddedBackend({ path: ':memory:', durability: 'normal' });
+    closers.push(() => backend.close());
+    const sale: Sale = {
+      ...saleFixture,
+      id: randomUUID(),
+      stock,
+      perUserLimit: 1,
+      startsAt: clock.now(),
+      endsAt: clock.now() + 60_000,
+    };
+    await backend.ledger.openSale(sale);
+    return { backend, sale };
+  }
+
+  async function soldOutSale(clock: ManualClock) {
+    const opened = await openSale(clock, 1);
+    const { sale, backend } = opened;
+    const request = { saleId: sale.id, userId: 'winner', quantity: 1, idempotencyKey: 'k', now: clock.now() };
+    expect((await backend.ledger.reserve(request)).kind).toBe('reserved');
+    return opened;
+  }
+
+  it('trusts a sold-out answer only for its trust period, and never for holders', async () => {
+    const clock = new ManualClock();
+    const { backend, sale } = await soldOutSale(clock);
+    const board = new SoldOutBoard({
+      ledger: backend.ledger,
+      signal: backend.soldOut,
+      now: () => clock.now(),
+      trustMs: 500,
+    });
+    closers.push(() => board.close());
+    expect(board.refuses(sale.id, 'someone', clock.now())).toBe(false);
+    board.soldOut(sale.id);
+    await vi.waitFor(() => expect(board.refuses(sale.id, 'someone', clock.now())).toBe(true));
+    expect(board.refuses(sale.id, 'winner', clock.now())).toBe(false);
+    clock.advance(500);
+    expect(board.refuses(sale.id, 'someone', clock.now())).toBe(false);
+  });
+
+  it('does not raise the flag when the store still has units', async () => {
+    const clock = new ManualClock();
+    const { backend, sale } = await openSale(clock, 5);
+    const board = new SoldOutBoard({
+      ledger: backend.ledger,
+      signal: backend.soldOut,
+      now: () => clock.now(),
+    });
+    closers.push(() => board.close());
+    board.soldOut(sale.id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(board.refuses(sale.id, 'someone', clock.now())).toBe(false);
+  });
+
+  it('passes sold-out and restocked news to the boards of other threads', async () => {
+    const clock = new ManualClock();
+    const { backend, sale } = await soldOutSale(clock);
+    const channel = `test-${sale.id}`;
+    const here = new BroadcastSoldOutSignal(channel);
+    const there = new BroadcastSoldOutSignal(channel);
+    closers.push(
+      () => here.close(),
+      () => there.close(),
+    );
+    const local = new SoldOutBoard({ ledger: backend.ledger, signal: here, now: () => clock.now() });
+    const remote = new SoldOutBoard({ ledger: backend.ledger, signal: there, now: () => clock.now() });
+    closers.push(
+      () => local.close(),
+      () => remote.close(),
+    );
+    local.soldOut(sale.id);
+    await vi.waitFor(() => expect(remote.refuses(sale.id, 'someone', clock.now())).toBe(true));
+    local.restocked(sale.id);
+    await vi.waitFor(() => expect(remote.refuses(sale.id, 'someone', clock.now())).toBe(false));
+    expect(local.refuses(sale.id, 'someone', clock.now())).toBe(false);
+  });
+});
