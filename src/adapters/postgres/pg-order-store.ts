@@ -1,0 +1,135 @@
+import type { Pool, PoolClient } from 'pg';
+import { applyOrderEvent, type OrderEvent, type OrderStatus, type Transition } from '../../domain/order.ts';
+import type { Reservation } from '../../domain/reservation.ts';
+import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
+
+/** The subset of a pg Pool the store needs. */
+export type OrderPool = Pick<Pool, 'connect' | 'query'>;
+
+interface OrderRow {
+  id: string;
+  reservation_id: string;
+  sale_id: string;
+  user_id: string;
+  quantity: number;
+  amount_cents: string;
+  currency: string;
+  status: OrderStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Orders on PostgreSQL. One row per reservation (primary key on the order id,
+ * unique reservation id); an event is applied under a row lock, so workers
+ * racing on the same order serialise and the state machine sees each state
+ * once. Payments and releases get their own rows.
+ */
+export class PgOrderStore implements OrderStore {
+  readonly #pool: OrderPool;
+
+  constructor(pool: OrderPool) {
+    this.#pool = pool;
+  }
+
+  async apply(reservation: Reservation, event: OrderEvent, now: number): Promise<Transition> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const transition = await this.#applyInTransaction(client, reservation, event, now);
+      await client.query('COMMIT');
+      return transition;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async get(orderId: string): Promise<OrderRecord | undefined> {
+    const { rows } = await this.#pool.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [orderId]);
+    return rows[0] === undefined ? undefined : orderFromRow(rows[0]);
+  }
+
+  async countForSale(saleId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: string }>(
+      'SELECT COUNT(*) AS n FROM orders WHERE sale_id = $1',
+      [saleId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async #applyInTransaction(
+    client: PoolClient,
+    reservation: Reservation,
+    event: OrderEvent,
+    now: number,
+  ): Promise<Transition> {
+    const current = await this.#lockedStatus(client, reservation.orderId);
+    const transition = applyOrderEvent(current ?? 'pending', event);
+    if (transition.kind !== 'move') return transition;
+    if (current === undefined) {
+      const inserted = await client.query(
+        `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
+           created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT DO NOTHING`,
+        [
+          reservation.orderId,
+          reservation.id,
+          reservation.saleId,
+          reservation.userId,
+          reservation.quantity,
+          reservation.amountCents,
+          reservation.currency,
+          transition.to,
+          now,
+        ],
+      );
+      // Another worker created it between our read and our insert: decide again under its lock.
+      if (inserted.rowCount === 0) return this.#applyInTransaction(client, reservation, event, now);
+    } else {
+      await client.query('UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3', [
+        transition.to,
+        now,
+        reservation.orderId,
+      ]);
+    }
+    if (transition.to === 'paid') {
+      await client.query(
+        `INSERT INTO payments (order_id, amount_cents, currency, paid_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [reservation.orderId, reservation.amountCents, reservation.currency, reservation.paidAt ?? now],
+      );
+    }
+    if (transition.to === 'expired' || transition.to === 'cancelled') {
+      await client.query(
+        `INSERT INTO order_releases (order_id, reason, released_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [reservation.orderId, transition.to, now],
+      );
+    }
+    return transition;
+  }
+
+  async #lockedStatus(client: PoolClient, orderId: string): Promise<OrderStatus | undefined> {
+    const { rows } = await client.query<{ status: OrderStatus }>(
+      'SELECT status FROM orders WHERE id = $1 FOR UPDATE',
+      [orderId],
+    );
+    return rows[0]?.status;
+  }
+}
+
+function orderFromRow(row: OrderRow): OrderRecord {
+  return {
+    id: row.id,
+    reservationId: row.reservation_id,
+    saleId: row.sale_id,
+    userId: row.user_id,
+    quantity: row.quantity,
+    amountCents: Number(row.amount_cents),
+    currency: row.currency,
+    status: row.status,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
