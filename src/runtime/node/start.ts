@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openEmbeddedBackend } from '../../adapters/embedded/embedded-backend.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
 import { SoldOutBoard } from '../../app/sold-out-board.ts';
@@ -14,6 +13,7 @@ import { createPrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import { createNodeServer } from './http-server.ts';
+import { openBackend } from './open-backend.ts';
 
 export interface RunningNode {
   readonly url: string;
@@ -33,13 +33,17 @@ export interface StartOptions {
   readonly runWorker?: boolean;
 }
 
-/** The composition root of the Node runtime: store, app, worker, HTTP server. */
+/**
+ * The composition root of the Node runtime: store, app, worker, HTTP server.
+ * `config.role` splits a cluster deployment into API processes (no worker)
+ * and worker processes (which still answer health and metrics over HTTP).
+ */
 export async function startNode(
   config: Config,
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningNode> {
-  const backend = openEmbeddedBackend({ path: config.databasePath, durability: config.durability });
+  const backend = await openBackend(config, logger);
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
   const soldOutBoard = new SoldOutBoard({
@@ -83,7 +87,7 @@ export async function startNode(
     { maxAttempts: config.workerMaxAttempts, ...options.worker },
     (error) => logger.log('error', 'order worker failed', { error }),
   );
-  if (options.runWorker !== false) worker.start();
+  if (options.runWorker !== false && config.role !== 'api') worker.start();
   const server = createNodeServer(app);
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
