@@ -13,15 +13,9 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
-import { inTransaction } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { OutboxWriter } from './outbox.ts';
 import { reservationFromRow, saleFromRow } from './rows.ts';
-
-interface QueuedReserve {
-  readonly request: ReserveRequest;
-  readonly resolve: (result: ReserveResult) => void;
-  readonly reject: (error: unknown) => void;
-}
 
 /**
  * The stock ledger on SQLite. Reservations that must write are grouped: every
@@ -52,11 +46,11 @@ export class SqliteStockLedger implements StockLedger {
     | 'holders',
     StatementSync
   >;
-  #queue: QueuedReserve[] = [];
-  #flushScheduled = false;
+  readonly #writes: GroupCommit;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
+    this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
     this.#sql = {
       insertSale: db.prepare(
@@ -136,13 +130,7 @@ export class SqliteStockLedger implements StockLedger {
   reserve(request: ReserveRequest): Promise<ReserveResult> {
     const answer = this.#decide(request);
     if (answer.kind !== 'reserve') return Promise.resolve(answer);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
+    return this.#writes.write(() => this.#reserveInTransaction(request));
   }
 
   async getReservation(reservationId: string): Promise<Reservation | undefined> {
@@ -155,8 +143,8 @@ export class SqliteStockLedger implements StockLedger {
     return row === undefined ? undefined : reservationFromRow(row);
   }
 
-  async settle(reservationId: string, now: number): Promise<SettleResult> {
-    return inTransaction(this.#db, (): SettleResult => {
+  settle(reservationId: string, now: number): Promise<SettleResult> {
+    return this.#writes.write((): SettleResult => {
       const reservation = this.#reservation(reservationId);
       if (reservation === undefined) return { kind: 'not_found' };
       const check = checkPayment(reservation, now);
@@ -168,8 +156,8 @@ export class SqliteStockLedger implements StockLedger {
     });
   }
 
-  async release(reservationId: string, reason: ReleaseReason, now: number): Promise<ReleaseResult> {
-    return inTransaction(this.#db, (): ReleaseResult => {
+  release(reservationId: string, reason: ReleaseReason, now: number): Promise<ReleaseResult> {
+    return this.#writes.write((): ReleaseResult => {
       const reservation = this.#reservation(reservationId);
       if (reservation === undefined) return { kind: 'not_found' };
       if (reservation.state !== 'held') return { kind: 'not_held', reservation };
@@ -228,22 +216,6 @@ export class SqliteStockLedger implements StockLedger {
       userHolding: holding.units as number,
       previous: previousRow === undefined ? undefined : reservationFromRow(previousRow),
     });
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const batch = this.#queue;
-    this.#queue = [];
-    let results: ReserveResult[];
-    try {
-      results = inTransaction(this.#db, () =>
-        batch.map(({ request }) => this.#reserveInTransaction(request)),
-      );
-    } catch (error) {
-      for (const queued of batch) queued.reject(error);
-      return;
-    }
-    for (const [index, queued] of batch.entries()) queued.resolve(results[index]!);
   }
 
   #reserveInTransaction(request: ReserveRequest): ReserveResult {
