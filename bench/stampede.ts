@@ -5,6 +5,7 @@
  * table with ratios to the baseline and the audit, writes JSON and an SVG chart.
  *
  *   npm run bench -- --stock 20000 --users 20000 --connections 256 --duration 30
+ *   npm run bench -- --profile prof/   (writes the server's --cpu-prof profile there)
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     'server-flag': { type: 'string', multiple: true, default: [] },
     'skip-baseline': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
+    profile: { type: 'string' },
   },
 });
 const options = {
@@ -81,7 +83,7 @@ async function runGenerator(plan: LoadPlan): Promise<LoadSummary & { orderIds: s
   return JSON.parse(readFileSync(resultFile, 'utf8')) as LoadSummary & { orderIds: string[] };
 }
 
-async function baseline(processes: number): Promise<LoadSummary> {
+async function baseline(processes: number, tokensFile: string): Promise<LoadSummary> {
   const port = await freePort();
   const server = spawn(
     process.execPath,
@@ -95,7 +97,7 @@ async function baseline(processes: number): Promise<LoadSummary> {
       url: `http://127.0.0.1:${port}`,
       connections: options.connections,
       durationSeconds: options.baselineDuration,
-      scenario: { kind: 'hello' },
+      scenario: { kind: 'hello', saleId: 'baseline', tokensFile },
     });
   } finally {
     server.kill('SIGTERM');
@@ -131,33 +133,47 @@ interface Audit {
   violations: unknown[];
 }
 
-async function stampede() {
-  const dataDir = join(work, 'data');
-  const server = await spawnServer([
-    '--data-dir',
-    dataDir,
-    '--demo-sale',
-    'false',
-    '--rate-limit-per-second',
-    '0',
-    '--durability',
-    args.durability,
-    '--backend',
-    args.backend,
-    ...args['server-flag'],
-  ]);
-  try {
-    const issuer = await loadLocalIssuer(dataDir);
-    const admin = await issuer.sign({ sub: 'bench-admin', admin: true });
-    say(`\n▶ minting ${options.users.toLocaleString('en')} shopper tokens`);
-    const tokens: string[] = [];
-    for (let i = 0; i < options.users; i++) {
-      tokens.push(await issuer.sign({ sub: `shopper-${i}`, admin: false }));
-      if ((i + 1) % 5000 === 0) say(`  ${(i + 1).toLocaleString('en')}`);
-    }
-    const tokensFile = join(work, 'tokens.json');
-    writeFileSync(tokensFile, JSON.stringify(tokens));
+interface Crowd {
+  readonly dataDir: string;
+  readonly tokensFile: string;
+  readonly admin: string;
+}
 
+/** Shopper tokens signed with the key the server will load from its data directory. */
+async function mintCrowd(): Promise<Crowd> {
+  const dataDir = join(work, 'data');
+  const issuer = await loadLocalIssuer(dataDir);
+  const admin = await issuer.sign({ sub: 'bench-admin', admin: true });
+  say(`\n▶ minting ${options.users.toLocaleString('en')} shopper tokens`);
+  const tokens: string[] = [];
+  for (let i = 0; i < options.users; i++) {
+    tokens.push(await issuer.sign({ sub: `shopper-${i}`, admin: false }));
+    if ((i + 1) % 5000 === 0) say(`  ${(i + 1).toLocaleString('en')}`);
+  }
+  const tokensFile = join(work, 'tokens.json');
+  writeFileSync(tokensFile, JSON.stringify(tokens));
+  return { dataDir, tokensFile, admin };
+}
+
+async function stampede({ dataDir, tokensFile, admin }: Crowd) {
+  const server = await spawnServer(
+    [
+      '--data-dir',
+      dataDir,
+      '--demo-sale',
+      'false',
+      '--rate-limit-per-second',
+      '0',
+      '--durability',
+      args.durability,
+      '--backend',
+      args.backend,
+      ...args['server-flag'],
+    ],
+    15_000,
+    args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`],
+  );
+  try {
     const startsAt = Date.now() + options.lead * 1000 + 500;
     const created = await api(`${server.url}/v1/sales`, admin, 'POST', {
       sku: 'BENCH-1',
@@ -246,9 +262,12 @@ say(
     `${options.connections} connections, ${options.duration} s, start ${options.lead} s after the crowd; ${cpus().length} cores`,
 );
 try {
-  const baselines = args['skip-baseline'] ? [] : [await baseline(1), await baseline(2)];
+  const crowd = await mintCrowd();
+  const baselines = args['skip-baseline']
+    ? []
+    : [await baseline(1, crowd.tokensFile), await baseline(2, crowd.tokensFile)];
   const reference = baselines[1]?.requestsPerSecond;
-  const result = await stampede();
+  const result = await stampede(crowd);
   const header = [
     'phase',
     'lasted',

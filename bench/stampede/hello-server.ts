@@ -1,5 +1,6 @@
 /**
- * The baseline: a bare node:http hello-world, in N processes that share one
+ * The baseline: a bare node:http server that answers every request with a
+ * fixed JSON body (it reads nothing: the request body is discarded), in N processes that share one
  * port through SO_REUSEPORT (the kernel spreads connections over them).
  *
  *   node bench/stampede/hello-server.ts --port 4000 --processes 2

@@ -47,6 +47,8 @@ export class SqliteStockLedger implements StockLedger {
     StatementSync
   >;
   readonly #writes: GroupCommit;
+  /** Sales never change after they are opened (only their stock does, which is not cached). */
+  readonly #startsAt = new Map<string, number>();
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
@@ -204,8 +206,12 @@ export class SqliteStockLedger implements StockLedger {
 
   /** Reads the facts and decides; 'reserve' means the request must write. */
   #decide(request: ReserveRequest): ReturnType<typeof decidePurchase> | { kind: 'sale_not_found' } {
+    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
+    const startsAt = this.#startsAt.get(request.saleId);
+    if (startsAt !== undefined && request.now < startsAt) return { kind: 'not_started', startsAt };
     const saleRow = this.#sql.sale.get(request.saleId);
     if (saleRow === undefined) return { kind: 'sale_not_found' };
+    this.#startsAt.set(request.saleId, saleRow.starts_at as number);
     const previousRow = this.#sql.byKey.get(request.userId, request.idempotencyKey);
     const holding = this.#sql.holding.get(request.saleId, request.userId)!;
     return decidePurchase({
