@@ -43,12 +43,13 @@ export class SqliteStockLedger implements StockLedger {
     | 'due'
     | 'counts'
     | 'overLimit'
-    | 'holders',
+    | 'holders'
+    | 'available',
     StatementSync
   >;
   readonly #writes: GroupCommit;
-  /** Sales never change after they are opened (only their stock does, which is not cached). */
-  readonly #startsAt = new Map<string, number>();
+  /** Sales never change once opened (only their stock does, which is never cached). */
+  readonly #sales = new Map<string, Sale>();
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
@@ -91,6 +92,7 @@ export class SqliteStockLedger implements StockLedger {
                 COUNT(*) AS reservations
          FROM reservations WHERE sale_id = ?`,
       ),
+      available: db.prepare('SELECT available FROM sales WHERE id = ?'),
       holders: db.prepare(
         `SELECT DISTINCT user_id FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid')`,
       ),
@@ -130,9 +132,11 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const answer = this.#decide(request);
-    if (answer.kind !== 'reserve') return Promise.resolve(answer);
-    return this.#writes.write(() => this.#reserveInTransaction(request));
+    const sale = this.#sale(request.saleId);
+    if (sale === undefined) return Promise.resolve({ kind: 'sale_not_found' });
+    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
+    if (request.now < sale.startsAt) return Promise.resolve({ kind: 'not_started', startsAt: sale.startsAt });
+    return this.#writes.write(() => this.#reserveInTransaction(request, sale));
   }
 
   async getReservation(reservationId: string): Promise<Reservation | undefined> {
@@ -204,32 +208,42 @@ export class SqliteStockLedger implements StockLedger {
     return row === undefined ? undefined : reservationFromRow(row);
   }
 
-  /** Reads the facts and decides; 'reserve' means the request must write. */
-  #decide(request: ReserveRequest): ReturnType<typeof decidePurchase> | { kind: 'sale_not_found' } {
-    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
-    const startsAt = this.#startsAt.get(request.saleId);
-    if (startsAt !== undefined && request.now < startsAt) return { kind: 'not_started', startsAt };
-    const saleRow = this.#sql.sale.get(request.saleId);
-    if (saleRow === undefined) return { kind: 'sale_not_found' };
-    this.#startsAt.set(request.saleId, saleRow.starts_at as number);
-    const previousRow = this.#sql.byKey.get(request.userId, request.idempotencyKey);
-    const holding = this.#sql.holding.get(request.saleId, request.userId)!;
-    return decidePurchase({
-      sale: saleFromRow(saleRow),
-      now: request.now,
-      quantity: request.quantity,
-      available: saleRow.available as number,
-      userHolding: holding.units as number,
-      previous: previousRow === undefined ? undefined : reservationFromRow(previousRow),
-    });
+  #sale(saleId: string): Sale | undefined {
+    let sale = this.#sales.get(saleId);
+    if (sale === undefined) {
+      const row = this.#sql.sale.get(saleId);
+      if (row === undefined) return undefined;
+      sale = saleFromRow(row);
+      this.#sales.set(saleId, sale);
+    }
+    return sale;
   }
 
-  #reserveInTransaction(request: ReserveRequest): ReserveResult {
-    const decision = this.#decide(request);
+  /**
+   * Decides and writes inside the batch transaction, so the facts cannot
+   * change between the decision and the write. The stock is not read up
+   * front: the conditional decrement is the check, and only when it fails is
+   * the remaining stock read to say why.
+   */
+  #reserveInTransaction(request: ReserveRequest, sale: Sale): ReserveResult {
+    const previousRow = this.#sql.byKey.get(request.userId, request.idempotencyKey);
+    const facts = {
+      sale,
+      now: request.now,
+      quantity: request.quantity,
+      available: Number.MAX_SAFE_INTEGER,
+      userHolding: this.#sql.holding.get(sale.id, request.userId)!.units as number,
+      previous: previousRow === undefined ? undefined : reservationFromRow(previousRow),
+    };
+    const decision = decidePurchase(facts);
     if (decision.kind !== 'reserve') return decision;
-    const sale = saleFromRow(this.#sql.sale.get(request.saleId)!);
-    const taken = this.#sql.take.run(request.quantity, request.saleId, request.quantity);
-    if (taken.changes !== 1) throw new Error('embedded ledger: stock changed under a decided reservation');
+    const taken = this.#sql.take.run(request.quantity, sale.id, request.quantity);
+    if (taken.changes !== 1) {
+      const available = this.#sql.available.get(sale.id)!.available as number;
+      const refusal = decidePurchase({ ...facts, available });
+      if (refusal.kind === 'reserve') throw new Error('embedded ledger: stock check and decrement disagree');
+      return refusal;
+    }
     const reservation: Reservation = {
       id: randomUUID(),
       orderId: randomUUID(),
