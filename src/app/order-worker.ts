@@ -27,8 +27,27 @@ export function retryDelay(options: OrderWorkerOptions, failedAttempts: number):
   return Math.min(options.maxBackoffMs, options.backoffMs * 2 ** Math.max(0, failedAttempts - 1));
 }
 
+/** Events of one reservation, in queue order; unreadable events stand alone. */
+function byReservation(events: readonly QueuedEvent[]): QueuedEvent[][] {
+  const groups = new Map<string, QueuedEvent[]>();
+  for (const event of events) {
+    let key = `event:${event.id}`;
+    try {
+      key = parseReservationEvent(event.topic, event.body).reservation.id;
+    } catch {
+      // Handled (and parked) by #handle like any failure.
+    }
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [event]);
+    else group.push(event);
+  }
+  return [...groups.values()];
+}
+
 /**
- * Turns queued reservation events into orders, one at a time. A failed event
+ * Turns queued reservation events into orders. Events of different
+ * reservations are handled concurrently (so a store that groups commits
+ * writes a whole batch at once); those of one reservation in order. A failed event
  * is retried with exponential back-off and parked in the dead-letter queue
  * after `maxAttempts`. Also releases reservations whose payment window closed.
  */
@@ -68,7 +87,11 @@ export class OrderWorker {
     let handled = 0;
     for (;;) {
       const events = await this.#deps.queue.receive(this.#options.batchSize, this.#deps.clock.now());
-      for (const event of events) await this.#handle(event);
+      await Promise.all(
+        byReservation(events).map(async (group) => {
+          for (const event of group) await this.#handle(event);
+        }),
+      );
       handled += events.length;
       if (events.length < this.#options.batchSize) return handled;
     }

@@ -28,7 +28,11 @@ export type ErrorCode =
   | 'backend_unavailable'
   | 'internal_error';
 
-/** A refusal the caller can act on: carries its code and the context that explains it. */
+/**
+ * A refusal the caller can act on: carries its code and the context that
+ * explains it. Refusals are expected outcomes (a stampede makes millions of
+ * sold_out answers), so no stack trace is captured; a `cause` keeps its own.
+ */
 export class FlashSaleError extends Error {
   override name = 'FlashSaleError';
   readonly code: ErrorCode;
@@ -39,7 +43,10 @@ export class FlashSaleError extends Error {
     message: string,
     options?: { details?: Record<string, unknown>; cause?: unknown },
   ) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.code = code;
     this.details = options?.details;
   }

@@ -13,10 +13,14 @@ export interface ServerProcess {
  * Runs `node src/runtime/node/main.ts` as a child process (the same file
  * `npm start` runs) and resolves once it logged the URL it listens on.
  */
-export async function spawnServer(flags: readonly string[], timeoutMs = 15_000): Promise<ServerProcess> {
+export async function spawnServer(
+  flags: readonly string[],
+  timeoutMs = 15_000,
+  nodeFlags: readonly string[] = [],
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['src/runtime/node/main.ts', '--port', '0', '--host', '127.0.0.1', ...flags],
+    [...nodeFlags, 'src/runtime/node/main.ts', '--port', '0', '--host', '127.0.0.1', ...flags],
     {
       cwd: new URL('../..', import.meta.url).pathname,
       stdio: ['ignore', 'pipe', 'pipe'],

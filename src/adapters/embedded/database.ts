@@ -37,16 +37,3 @@ function migrate(db: DatabaseSync): void {
     }
   }
 }
-
-/** Runs `work` in one write transaction; rolls back and rethrows if it throws. */
-export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = work();
-    db.exec('COMMIT');
-    return result;
-  } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
-    throw error;
-  }
-}

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent } from '../../ports/event-queue.ts';
-import { inTransaction } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { OutboxWriter } from './outbox.ts';
 
 /**
@@ -10,15 +10,15 @@ import { OutboxWriter } from './outbox.ts';
  * and a killed process finds it there again on restart.
  */
 export class SqliteEventQueue implements EventQueue {
-  readonly #db: DatabaseSync;
+  readonly #writes: GroupCommit;
   readonly #outbox: OutboxWriter;
   readonly #sql: Record<
     'due' | 'ack' | 'retry' | 'take' | 'bury' | 'dead' | 'deadOne' | 'unbury' | 'depth',
     StatementSync
   >;
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
+  constructor(db: DatabaseSync, writes: GroupCommit) {
+    this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
     this.#sql = {
       due: db.prepare(
@@ -43,8 +43,8 @@ export class SqliteEventQueue implements EventQueue {
     };
   }
 
-  async publish(topic: string, body: string, now: number): Promise<string> {
-    return this.#outbox.append(topic, body, now);
+  publish(topic: string, body: string, now: number): Promise<string> {
+    return this.#writes.write(() => this.#outbox.append(topic, body, now));
   }
 
   async receive(max: number, now: number): Promise<QueuedEvent[]> {
@@ -57,15 +57,15 @@ export class SqliteEventQueue implements EventQueue {
   }
 
   async ack(id: string): Promise<void> {
-    this.#sql.ack.run(Number(id));
+    await this.#writes.write(() => this.#sql.ack.run(Number(id)));
   }
 
   async retryLater(id: string, error: string, at: number): Promise<void> {
-    this.#sql.retry.run(error, at, Number(id));
+    await this.#writes.write(() => this.#sql.retry.run(error, at, Number(id)));
   }
 
-  async deadLetter(id: string, error: string, now: number): Promise<void> {
-    inTransaction(this.#db, () => {
+  deadLetter(id: string, error: string, now: number): Promise<void> {
+    return this.#writes.write(() => {
       const row = this.#sql.take.get(Number(id));
       if (row === undefined) return;
       this.#sql.bury.run(
@@ -90,8 +90,8 @@ export class SqliteEventQueue implements EventQueue {
     }));
   }
 
-  async redrive(id: string, now: number): Promise<boolean> {
-    return inTransaction(this.#db, () => {
+  redrive(id: string, now: number): Promise<boolean> {
+    return this.#writes.write(() => {
       const row = this.#sql.deadOne.get(Number(id));
       if (row === undefined) return false;
       // Keeping the id keeps the event's place in the original order.

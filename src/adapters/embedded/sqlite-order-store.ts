@@ -2,18 +2,18 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { applyOrderEvent, type OrderEvent, type Transition } from '../../domain/order.ts';
 import type { Reservation } from '../../domain/reservation.ts';
 import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
-import { inTransaction } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { orderFromRow } from './rows.ts';
 
 export class SqliteOrderStore implements OrderStore {
-  readonly #db: DatabaseSync;
+  readonly #writes: GroupCommit;
   readonly #get: StatementSync;
   readonly #insert: StatementSync;
   readonly #update: StatementSync;
   readonly #count: StatementSync;
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
+  constructor(db: DatabaseSync, writes: GroupCommit) {
+    this.#writes = writes;
     this.#get = db.prepare('SELECT * FROM orders WHERE id = ?');
     this.#insert = db.prepare(
       `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
@@ -23,8 +23,8 @@ export class SqliteOrderStore implements OrderStore {
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM orders WHERE sale_id = ?');
   }
 
-  async apply(reservation: Reservation, event: OrderEvent, now: number): Promise<Transition> {
-    return inTransaction(this.#db, (): Transition => {
+  apply(reservation: Reservation, event: OrderEvent, now: number): Promise<Transition> {
+    return this.#writes.write((): Transition => {
       const row = this.#get.get(reservation.orderId);
       const current = row === undefined ? 'pending' : orderFromRow(row).status;
       const transition = applyOrderEvent(current, event);

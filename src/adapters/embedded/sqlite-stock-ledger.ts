@@ -13,15 +13,9 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
-import { inTransaction } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { OutboxWriter } from './outbox.ts';
 import { reservationFromRow, saleFromRow } from './rows.ts';
-
-interface QueuedReserve {
-  readonly request: ReserveRequest;
-  readonly resolve: (result: ReserveResult) => void;
-  readonly reject: (error: unknown) => void;
-}
 
 /**
  * The stock ledger on SQLite. Reservations that must write are grouped: every
@@ -49,14 +43,17 @@ export class SqliteStockLedger implements StockLedger {
     | 'due'
     | 'counts'
     | 'overLimit'
-    | 'holders',
+    | 'holders'
+    | 'available',
     StatementSync
   >;
-  #queue: QueuedReserve[] = [];
-  #flushScheduled = false;
+  readonly #writes: GroupCommit;
+  /** Sales never change once opened (only their stock does, which is never cached). */
+  readonly #sales = new Map<string, Sale>();
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
+    this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
     this.#sql = {
       insertSale: db.prepare(
@@ -95,6 +92,7 @@ export class SqliteStockLedger implements StockLedger {
                 COUNT(*) AS reservations
          FROM reservations WHERE sale_id = ?`,
       ),
+      available: db.prepare('SELECT available FROM sales WHERE id = ?'),
       holders: db.prepare(
         `SELECT DISTINCT user_id FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid')`,
       ),
@@ -134,15 +132,11 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const answer = this.#decide(request);
-    if (answer.kind !== 'reserve') return Promise.resolve(answer);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
+    const sale = this.#sale(request.saleId);
+    if (sale === undefined) return Promise.resolve({ kind: 'sale_not_found' });
+    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
+    if (request.now < sale.startsAt) return Promise.resolve({ kind: 'not_started', startsAt: sale.startsAt });
+    return this.#writes.write(() => this.#reserveInTransaction(request, sale));
   }
 
   async getReservation(reservationId: string): Promise<Reservation | undefined> {
@@ -155,8 +149,8 @@ export class SqliteStockLedger implements StockLedger {
     return row === undefined ? undefined : reservationFromRow(row);
   }
 
-  async settle(reservationId: string, now: number): Promise<SettleResult> {
-    return inTransaction(this.#db, (): SettleResult => {
+  settle(reservationId: string, now: number): Promise<SettleResult> {
+    return this.#writes.write((): SettleResult => {
       const reservation = this.#reservation(reservationId);
       if (reservation === undefined) return { kind: 'not_found' };
       const check = checkPayment(reservation, now);
@@ -168,8 +162,8 @@ export class SqliteStockLedger implements StockLedger {
     });
   }
 
-  async release(reservationId: string, reason: ReleaseReason, now: number): Promise<ReleaseResult> {
-    return inTransaction(this.#db, (): ReleaseResult => {
+  release(reservationId: string, reason: ReleaseReason, now: number): Promise<ReleaseResult> {
+    return this.#writes.write((): ReleaseResult => {
       const reservation = this.#reservation(reservationId);
       if (reservation === undefined) return { kind: 'not_found' };
       if (reservation.state !== 'held') return { kind: 'not_held', reservation };
@@ -214,44 +208,42 @@ export class SqliteStockLedger implements StockLedger {
     return row === undefined ? undefined : reservationFromRow(row);
   }
 
-  /** Reads the facts and decides; 'reserve' means the request must write. */
-  #decide(request: ReserveRequest): ReturnType<typeof decidePurchase> | { kind: 'sale_not_found' } {
-    const saleRow = this.#sql.sale.get(request.saleId);
-    if (saleRow === undefined) return { kind: 'sale_not_found' };
+  #sale(saleId: string): Sale | undefined {
+    let sale = this.#sales.get(saleId);
+    if (sale === undefined) {
+      const row = this.#sql.sale.get(saleId);
+      if (row === undefined) return undefined;
+      sale = saleFromRow(row);
+      this.#sales.set(saleId, sale);
+    }
+    return sale;
+  }
+
+  /**
+   * Decides and writes inside the batch transaction, so the facts cannot
+   * change between the decision and the write. The stock is not read up
+   * front: the conditional decrement is the check, and only when it fails is
+   * the remaining stock read to say why.
+   */
+  #reserveInTransaction(request: ReserveRequest, sale: Sale): ReserveResult {
     const previousRow = this.#sql.byKey.get(request.userId, request.idempotencyKey);
-    const holding = this.#sql.holding.get(request.saleId, request.userId)!;
-    return decidePurchase({
-      sale: saleFromRow(saleRow),
+    const facts = {
+      sale,
       now: request.now,
       quantity: request.quantity,
-      available: saleRow.available as number,
-      userHolding: holding.units as number,
+      available: Number.MAX_SAFE_INTEGER,
+      userHolding: this.#sql.holding.get(sale.id, request.userId)!.units as number,
       previous: previousRow === undefined ? undefined : reservationFromRow(previousRow),
-    });
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const batch = this.#queue;
-    this.#queue = [];
-    let results: ReserveResult[];
-    try {
-      results = inTransaction(this.#db, () =>
-        batch.map(({ request }) => this.#reserveInTransaction(request)),
-      );
-    } catch (error) {
-      for (const queued of batch) queued.reject(error);
-      return;
-    }
-    for (const [index, queued] of batch.entries()) queued.resolve(results[index]!);
-  }
-
-  #reserveInTransaction(request: ReserveRequest): ReserveResult {
-    const decision = this.#decide(request);
+    };
+    const decision = decidePurchase(facts);
     if (decision.kind !== 'reserve') return decision;
-    const sale = saleFromRow(this.#sql.sale.get(request.saleId)!);
-    const taken = this.#sql.take.run(request.quantity, request.saleId, request.quantity);
-    if (taken.changes !== 1) throw new Error('embedded ledger: stock changed under a decided reservation');
+    const taken = this.#sql.take.run(request.quantity, sale.id, request.quantity);
+    if (taken.changes !== 1) {
+      const available = this.#sql.available.get(sale.id)!.available as number;
+      const refusal = decidePurchase({ ...facts, available });
+      if (refusal.kind === 'reserve') throw new Error('embedded ledger: stock check and decrement disagree');
+      return refusal;
+    }
     const reservation: Reservation = {
       id: randomUUID(),
       orderId: randomUUID(),

@@ -1,0 +1,139 @@
+import type { TimelinePoint } from './types.ts';
+
+export interface ChartInput {
+  readonly title: string;
+  readonly stock: number;
+  readonly timeline: readonly TimelinePoint[];
+  /** Requests/s of the bare node:http baseline, drawn as a reference line. */
+  readonly baselineRps?: number | undefined;
+}
+
+const WIDTH = 960;
+const PANEL = 220;
+const MARGIN = { left: 70, right: 70, top: 40, gap: 50, bottom: 40 };
+
+function niceMax(value: number): number {
+  if (value <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
+  return 10 * power;
+}
+
+function polyline(points: ReadonlyArray<readonly [number, number]>, colour: string, dash = ''): string {
+  const path = points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+  const dashing = dash === '' ? '' : ` stroke-dasharray="${dash}"`;
+  return `<polyline fill="none" stroke="${colour}" stroke-width="2"${dashing} points="${path}"/>`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Two panels over time: throughput with the stock left (top), p50 and p99
+ * latency (bottom). Plain SVG, so it shows in any browser and on GitHub.
+ */
+export function stampedeChart(input: ChartInput): string {
+  const { timeline } = input;
+  const lastSecond = timeline.length === 0 ? 1 : timeline[timeline.length - 1]!.second + 0.25;
+  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const x = (second: number) => MARGIN.left + (second / lastSecond) * plotWidth;
+  const topY0 = MARGIN.top + PANEL;
+  const bottomY0 = topY0 + MARGIN.gap + PANEL;
+  const height = bottomY0 + MARGIN.bottom;
+
+  const rpsMax = niceMax(Math.max(input.baselineRps ?? 0, ...timeline.map((p) => p.requestsPerSecond)));
+  const latencyMax = niceMax(Math.max(...timeline.map((p) => p.p99Ms), 1));
+  const yRps = (v: number) => topY0 - (v / rpsMax) * PANEL;
+  const yStock = (v: number) => topY0 - (v / Math.max(input.stock, 1)) * PANEL;
+  const yLatency = (v: number) => bottomY0 - (Math.min(v, latencyMax) / latencyMax) * PANEL;
+
+  let left = input.stock;
+  const stockPoints: Array<[number, number]> = [[x(0), yStock(left)]];
+  for (const point of timeline) {
+    left -= point.reserved;
+    stockPoints.push([x(point.second + 0.25), yStock(Math.max(left, 0))]);
+  }
+
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escapeXml(input.title)}</text>`,
+  ];
+  for (const [y0, label, max, unit, right] of [
+    [topY0, 'requests/s', rpsMax, '', 'units left'],
+    [bottomY0, 'latency', latencyMax, ' ms', ''],
+  ] as const) {
+    parts.push(
+      `<rect x="${MARGIN.left}" y="${y0 - PANEL}" width="${plotWidth}" height="${PANEL}" fill="none" stroke="#999"/>`,
+    );
+    for (let i = 0; i <= 4; i++) {
+      const y = y0 - (i / 4) * PANEL;
+      const value = (max * i) / 4;
+      parts.push(
+        `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${y}" y2="${y}" stroke="#eee"/>`,
+        `<text x="${MARGIN.left - 6}" y="${y + 4}" text-anchor="end">${Math.round(value).toLocaleString('en')}${unit}</text>`,
+      );
+      if (right !== '') {
+        parts.push(
+          `<text x="${MARGIN.left + plotWidth + 6}" y="${y + 4}" fill="#2a7">${Math.round((input.stock * i) / 4).toLocaleString('en')}</text>`,
+        );
+      }
+    }
+    parts.push(
+      `<text x="14" y="${y0 - PANEL / 2}" transform="rotate(-90 14 ${y0 - PANEL / 2})" text-anchor="middle">${label}</text>`,
+    );
+    if (right !== '') {
+      const xr = WIDTH - 14;
+      parts.push(
+        `<text x="${xr}" y="${y0 - PANEL / 2}" transform="rotate(90 ${xr} ${y0 - PANEL / 2})" text-anchor="middle" fill="#2a7">${right}</text>`,
+      );
+    }
+    for (let s = 0; s <= lastSecond; s += Math.max(1, Math.ceil(lastSecond / 12))) {
+      parts.push(`<text x="${x(s)}" y="${y0 + 16}" text-anchor="middle">${s} s</text>`);
+    }
+  }
+  if (input.baselineRps !== undefined) {
+    parts.push(
+      polyline(
+        [
+          [x(0), yRps(input.baselineRps)],
+          [x(lastSecond), yRps(input.baselineRps)],
+        ],
+        '#888',
+        '6 4',
+      ),
+    );
+  }
+  parts.push(
+    polyline(
+      timeline.map((p) => [x(p.second), yRps(p.requestsPerSecond)] as const),
+      '#2563eb',
+    ),
+    polyline(stockPoints, '#2a7'),
+    polyline(
+      timeline.map((p) => [x(p.second), yLatency(p.p50Ms)] as const),
+      '#f59e0b',
+    ),
+    polyline(
+      timeline.map((p) => [x(p.second), yLatency(p.p99Ms)] as const),
+      '#dc2626',
+    ),
+  );
+  const legend: Array<[string, string]> = [
+    ['#2563eb', 'purchase attempts/s'],
+    ['#2a7', 'units left'],
+    ['#888', 'bare node:http baseline (2 processes)'],
+    ['#f59e0b', 'p50 latency'],
+    ['#dc2626', 'p99 latency'],
+  ];
+  legend.forEach(([colour, text], i) => {
+    const lx = MARGIN.left + 10 + i * 175;
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 20}" y1="${MARGIN.top - 8}" y2="${MARGIN.top - 8}" stroke="${colour}" stroke-width="3"/>`,
+      `<text x="${lx + 25}" y="${MARGIN.top - 4}">${escapeXml(text)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

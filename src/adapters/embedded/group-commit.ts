@@ -1,0 +1,101 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+interface PendingWrite {
+  readonly work: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for the embedded store: every write asked for while the event
+ * loop is busy joins the next transaction, flushed on `setImmediate`, so one
+ * WAL commit (one fsync under synchronous=FULL) serves all of them. A write
+ * that throws is rolled back alone and rejects alone (the batch is then run
+ * again with a savepoint around each write). A caller is answered only after the commit, never before.
+ * The work runs synchronously inside the transaction, so no lock is ever held
+ * across an await.
+ */
+export class GroupCommit {
+  readonly #db: DatabaseSync;
+  readonly #sql: Record<'savepoint' | 'release' | 'rollbackTo', StatementSync>;
+  #pending: PendingWrite[] = [];
+  #scheduled = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#sql = {
+      savepoint: db.prepare('SAVEPOINT write'),
+      release: db.prepare('RELEASE write'),
+      rollbackTo: db.prepare('ROLLBACK TO write'),
+    };
+  }
+
+  write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.#commit(batch, false);
+      if (outcomes.some((outcome) => !outcome.ok)) {
+        // Rare: a write threw. Its partial changes must go, the others' must stay.
+        outcomes = this.#commit(batch, true);
+      }
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    for (const [index, { resolve, reject }] of batch.entries()) {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) resolve(outcome.value);
+      else reject(outcome.error);
+    }
+  }
+
+  /**
+   * Runs the batch in one transaction. Without savepoints (the common case:
+   * nothing throws) the first failure rolls everything back so the batch can
+   * be run again with one savepoint per write; with them, it commits.
+   */
+  #commit(batch: readonly PendingWrite[], isolated: boolean): Outcome[] {
+    const outcomes: Outcome[] = [];
+    const db = this.#db;
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      for (const { work } of batch) {
+        if (isolated) this.#sql.savepoint.run();
+        try {
+          outcomes.push({ ok: true, value: work() });
+          if (isolated) this.#sql.release.run();
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+          if (!isolated) {
+            db.exec('ROLLBACK');
+            return outcomes;
+          }
+          this.#sql.rollbackTo.run();
+          this.#sql.release.run();
+        }
+      }
+      db.exec('COMMIT');
+      return outcomes;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
