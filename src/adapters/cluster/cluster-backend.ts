@@ -1,7 +1,7 @@
 import type { Backend } from '../../ports/backend.ts';
 import { PgOrderStore } from '../postgres/pg-order-store.ts';
 import { openOrderPool } from '../postgres/pool.ts';
-import { connectRedis } from '../redis/redis-client.ts';
+import { connectRedis, redisDurabilityGap } from '../redis/redis-client.ts';
 import { RedisEventQueue } from '../redis/redis-event-queue.ts';
 import { RedisKeys } from '../redis/redis-keys.ts';
 import { RedisSoldOutSignal } from '../redis/redis-sold-out-signal.ts';
@@ -20,6 +20,8 @@ export interface ClusterBackendOptions {
   readonly claimIdleMs: number;
   /** Connection trouble the clients recover from by themselves (log it). */
   readonly onConnectionError?: (error: Error) => void;
+  /** Told at start when Redis is not set to fsync every write (AOF `appendfsync always`). */
+  readonly onDurabilityGap?: (gap: string) => void;
 }
 
 /**
@@ -33,6 +35,8 @@ export async function openClusterBackend(options: ClusterBackendOptions): Promis
   const redis = await connectRedis(options.redisUrl, onError);
   const closers: Array<() => Promise<unknown>> = [async () => redis.disconnect()];
   try {
+    const gap = await redisDurabilityGap(redis);
+    if (gap !== undefined) options.onDurabilityGap?.(gap);
     const subscriber = await connectRedis(options.redisUrl, onError);
     closers.push(async () => subscriber.disconnect());
     const soldOut = await RedisSoldOutSignal.open(redis, subscriber, keys.soldOutChannel());

@@ -19,3 +19,25 @@ export async function connectRedis(url: string, onError: (error: Error) => void)
   await redis.connect();
   return redis;
 }
+
+/**
+ * Why Redis may lose an acknowledged write, or undefined when every write is
+ * fsync'd before Redis answers (`appendonly yes`, `appendfsync always`).
+ * Managed services that hide CONFIG answer "unknown".
+ */
+export async function redisDurabilityGap(redis: Pick<Redis, 'config'>): Promise<string | undefined> {
+  let settings: unknown;
+  try {
+    settings = await redis.config('GET', 'append*');
+  } catch {
+    return 'unknown: CONFIG GET is not allowed, check appendonly/appendfsync with the provider';
+  }
+  const list = Array.isArray(settings) ? (settings as string[]) : [];
+  const value = (name: string) => list[list.indexOf(name) + 1];
+  if (value('appendonly') !== 'yes')
+    return 'appendonly is off: a Redis crash loses every reservation since the last snapshot';
+  if (value('appendfsync') !== 'always') {
+    return `appendfsync is ${value('appendfsync')}: a machine crash or power loss can lose about the last second of reservations`;
+  }
+  return undefined;
+}

@@ -12,6 +12,8 @@ export async function openBackend(config: Config, logger: Logger): Promise<Backe
   return openClusterBackend({
     ...config.cluster,
     onConnectionError: (error) => logger.log('warn', 'store connection trouble', { error }),
+    onDurabilityGap: (gap) =>
+      logger.log('warn', 'Redis does not fsync every write: acknowledged reservations are at risk', { gap }),
   });
 }
 
