@@ -101,6 +101,8 @@ export class RedisStockLedger implements StockLedger {
     const definition = await this.#definition(request.saleId);
     if (definition === undefined) return { kind: 'sale_not_found' };
     const { sale } = definition;
+    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
+    if (request.now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
     const reservation: Reservation = {
       id: randomUUID(),
       orderId: randomUUID(),
