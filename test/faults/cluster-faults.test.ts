@@ -201,6 +201,9 @@ describe('the cluster shape under faults', () => {
       expect(responses.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
       await sleep(1000);
       const orderIds = responses.map((r) => r.json.orderId as string);
+      const unreadable = await api(server.url, `/v1/orders/${orderIds[0]}`, { token: admin });
+      expect(unreadable.status).toBe(503);
+      expect(unreadable.json.error.code).toBe('backend_unavailable');
       await postgres.start();
       const settled = await settledAudit(server.url, saleId);
       expect(settled.json).toMatchObject({ ok: true, reservations: 400, held: 400, ordersPending: 0 });
