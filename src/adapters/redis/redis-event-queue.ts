@@ -18,7 +18,6 @@ export type QueueRedis = Pick<
   | 'xrange'
   | 'xlen'
   | 'zcard'
-  | 'multi'
 >;
 
 export interface RedisEventQueueOptions {
@@ -31,6 +30,7 @@ export interface RedisEventQueueOptions {
 const GROUP = 'order-workers';
 
 const scripts = {
+  ack: new LuaScript('ack.lua'),
   promoteDue: new LuaScript('promote-due.lua'),
   retryLater: new LuaScript('retry-later.lua'),
   deadLetter: new LuaScript('dead-letter.lua'),
@@ -95,7 +95,7 @@ export class RedisEventQueue implements EventQueue {
   }
 
   async ack(id: string): Promise<void> {
-    await this.#redis.multi().xack(this.#keys.events(), GROUP, id).xdel(this.#keys.events(), id).exec();
+    await scripts.ack.run(this.#redis, [this.#keys.events()], [GROUP, id]);
     this.#attempts.delete(id);
   }
 
