@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalIssuer } from '../../src/auth/local-issuer.ts';
 import {
   dropNamespace,
   type Namespace,
+  sharedDatabaseUrl,
   sharedRedisUrl,
   sharedServicesAvailable,
   uniqueNamespace,
@@ -126,6 +128,68 @@ describe.skipIf(!available)('the cluster shape as separate processes', () => {
       expect(consumers).toHaveLength(2);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('expires unpaid reservations exactly once while two workers race to release them', async () => {
+    const [apiA] = processes;
+    const issuer = await loadLocalIssuer(dataDir);
+    const admin = await issuer.sign({ sub: 'ops', admin: true });
+    const created = await api(apiA!.url, '/v1/sales', {
+      method: 'POST',
+      token: admin,
+      body: saleRequestBody(Date.now(), {
+        sku: 'EXPIRE',
+        stock: 100,
+        perUserLimit: 1,
+        paymentWindowSeconds: 1,
+      }),
+    });
+    const saleId = created.json.id as string;
+    const bought = await inParallel(
+      32,
+      Array.from(
+        { length: 100 },
+        (_, i) => async () =>
+          api(apiA!.url, `/v1/sales/${saleId}/purchase`, {
+            method: 'POST',
+            token: await issuer.sign({ sub: `late-payer-${i}`, admin: false }),
+            body: { quantity: 1, idempotencyKey: 'once' },
+          }),
+      ),
+    );
+    expect(bought.filter((r) => r.status === 201)).toHaveLength(100);
+
+    let audit = await api(apiA!.url, `/v1/sales/${saleId}/audit`, { token: admin });
+    for (let i = 0; i < 100 && (audit.json.released !== 100 || audit.json.ordersPending !== 0); i++) {
+      await sleep(100);
+      audit = await api(apiA!.url, `/v1/sales/${saleId}/audit`, { token: admin });
+    }
+    expect(audit.json).toMatchObject({ ok: true, initial: 100, available: 100, held: 0, released: 100 });
+
+    // Each order expired once: one release row per order, whichever worker got there.
+    const client = new pg.Client({ connectionString: sharedDatabaseUrl });
+    await client.connect();
+    try {
+      const schema = namespace.databaseSchema;
+      let rows: Array<{ status: string; n: string }> = [];
+      for (let i = 0; i < 50; i++) {
+        ({ rows } = await client.query(
+          `SELECT status, COUNT(*) AS n FROM ${schema}.orders WHERE sale_id = $1 GROUP BY status`,
+          [saleId],
+        ));
+        if (rows.length === 1 && rows[0]!.status === 'expired') break;
+        await sleep(100);
+      }
+      expect(rows).toEqual([{ status: 'expired', n: '100' }]);
+      const releases = await client.query(
+        `SELECT COUNT(*) AS n FROM ${schema}.order_releases r JOIN ${schema}.orders o ON o.id = r.order_id
+         WHERE o.sale_id = $1 AND r.reason = 'expired'`,
+        [saleId],
+      );
+      expect(releases.rows[0].n).toBe('100');
+    } finally {
+      await client.end();
     }
   });
 });

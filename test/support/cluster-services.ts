@@ -77,14 +77,18 @@ export async function dropNamespace(
 export async function openTestClusterBackend(
   overrides: Partial<ClusterBackendOptions> = {},
 ): Promise<Backend> {
-  const namespace = uniqueNamespace();
+  const fresh = uniqueNamespace();
+  const namespace: Namespace = {
+    redisPrefix: overrides.redisPrefix ?? fresh.redisPrefix,
+    databaseSchema: overrides.databaseSchema ?? fresh.databaseSchema,
+  };
   const backend = await openClusterBackend({
     redisUrl: sharedRedisUrl,
     databaseUrl: sharedDatabaseUrl,
     stockShards: 1,
     claimIdleMs: 30_000,
-    ...namespace,
     ...overrides,
+    ...namespace,
   });
   return {
     ...backend,
