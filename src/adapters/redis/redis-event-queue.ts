@@ -8,16 +8,7 @@ import { entryFields, type RawEntry } from './stream-entries.ts';
 /** The subset of an ioredis client the queue needs. */
 export type QueueRedis = Pick<
   Redis,
-  | 'evalsha'
-  | 'eval'
-  | 'xadd'
-  | 'xgroup'
-  | 'xreadgroup'
-  | 'xpending'
-  | 'xclaim'
-  | 'xrange'
-  | 'xlen'
-  | 'zcard'
+  'evalsha' | 'eval' | 'xadd' | 'xgroup' | 'xreadgroup' | 'xpending' | 'xclaim' | 'xrange' | 'xlen' | 'zcard'
 >;
 
 export interface RedisEventQueueOptions {
