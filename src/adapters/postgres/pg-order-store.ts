@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { applyOrderEvent, type OrderEvent, type OrderStatus, type Transition } from '../../domain/order.ts';
 import type { Reservation } from '../../domain/reservation.ts';
 import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
+import { ConfirmationBatch } from './confirmation-batch.ts';
 
 /** The subset of a pg Pool the store needs. */
 export type OrderPool = Pick<Pool, 'connect' | 'query'>;
@@ -27,14 +28,20 @@ interface OrderRow {
  */
 export class PgOrderStore implements OrderStore {
   readonly #pool: OrderPool;
+  readonly #confirmations: ConfirmationBatch;
 
   constructor(pool: OrderPool) {
     this.#pool = pool;
+    this.#confirmations = new ConfirmationBatch({
+      insertMany: (items) => this.#insertConfirmedMany(items),
+      insertOne: (reservation, now) => this.#insertConfirmed(reservation, now),
+    });
   }
 
   async apply(reservation: Reservation, event: OrderEvent, now: number): Promise<Transition> {
-    // The common case, a new reservation's confirmation, is one statement; anything else takes the row lock.
-    if (event === 'confirmed' && (await this.#insertConfirmed(reservation, now))) {
+    // The common case, a new reservation's confirmation, is one row of a batched INSERT; anything else
+    // (and a confirmation of an order that exists) takes the row lock.
+    if (event === 'confirmed' && (await this.#confirmations.confirm(reservation, now))) {
       return { kind: 'move', to: 'confirmed' };
     }
     const client = await this.#pool.connect();
@@ -112,6 +119,32 @@ export class PgOrderStore implements OrderStore {
       );
     }
     return transition;
+  }
+
+  async #insertConfirmedMany(
+    items: ReadonlyArray<{ reservation: Reservation; now: number }>,
+  ): Promise<Set<string>> {
+    const column = <T>(pick: (r: Reservation, now: number) => T) =>
+      items.map((i) => pick(i.reservation, i.now));
+    const { rows } = await this.#pool.query<{ id: string }>(
+      `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
+         created_at, updated_at)
+       SELECT id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, 'confirmed', at, at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::bigint[])
+         AS t (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, at)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        column((r) => r.orderId),
+        column((r) => r.id),
+        column((r) => r.saleId),
+        column((r) => r.userId),
+        column((r) => r.quantity),
+        column((r) => r.amountCents),
+        column((r) => r.currency),
+        column((_, now) => now),
+      ],
+    );
+    return new Set(rows.map((row) => row.id));
   }
 
   /** True when this call created the order (as confirmed); false when it already existed. */
