@@ -16,6 +16,7 @@ const schema = z.object({
   rateLimitBurst: z.coerce.number().int().min(1).default(40),
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
   demoSale: z.enum(['true', 'false']).default('true'),
+  httpThreads: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export interface Config {
@@ -34,6 +35,8 @@ export interface Config {
   readonly rateLimitBurst: number;
   readonly workerMaxAttempts: number;
   readonly demoSale: boolean;
+  /** Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays with the first. */
+  readonly httpThreads: number;
 }
 
 const ENV: Record<keyof z.input<typeof schema>, string> = {
@@ -50,6 +53,7 @@ const ENV: Record<keyof z.input<typeof schema>, string> = {
   rateLimitBurst: 'RATE_LIMIT_BURST',
   workerMaxAttempts: 'WORKER_MAX_ATTEMPTS',
   demoSale: 'DEMO_SALE',
+  httpThreads: 'HTTP_THREADS',
 };
 
 export class ConfigError extends Error {
@@ -110,6 +114,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rateLimitBurst: c.rateLimitBurst,
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === 'true',
+    httpThreads: c.httpThreads,
   };
 }
 

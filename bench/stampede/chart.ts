@@ -56,7 +56,8 @@ export function stampedeChart(input: ChartInput): string {
   }
 
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(input.title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escapeXml(input.title)}</text>`,
   ];
