@@ -319,6 +319,12 @@ try {
       stock: options.stock,
       timeline: result.load.timeline,
       baselineRps: reference,
+      markers: result.load.phases
+        .filter((phase) => phase.name === 'selling' || phase.name === 'sold out')
+        .map((phase) => ({
+          second: phase.fromSeconds,
+          label: phase.name === 'selling' ? 'sale starts' : 'sold out',
+        })),
     }),
   );
   console.log(`\nwrote ${join(args.out, `stampede-${stamp}.json`)} and .svg`);
