@@ -1,5 +1,5 @@
-import { v7 as timeOrderedId } from 'uuid';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { v7 as timeOrderedId } from 'uuid';
 import { checkPayment } from '../../domain/order.ts';
 import { decidePurchase, reservationExpiry } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';

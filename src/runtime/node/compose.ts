@@ -8,7 +8,7 @@ import type { Config } from '../../config.ts';
 import { TokenBuckets } from '../../domain/token-bucket.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { PrometheusMetrics } from '../../observability/prometheus.ts';
+import type { MetricsText, PrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
 
@@ -43,6 +43,8 @@ export function composeHttpApp(
   options: {
     readonly localJwks: JSONWebKeySet | undefined;
     readonly prometheus: PrometheusMetrics;
+    /** What /metrics serves; this thread's registry unless the runtime sums several. */
+    readonly metricsText?: () => Promise<MetricsText>;
     readonly logger: Logger;
   },
 ): HttpApp {
@@ -56,7 +58,7 @@ export function composeHttpApp(
     deps,
     verifier,
     ...(options.localJwks === undefined ? {} : { jwks: options.localJwks }),
-    metricsText: options.prometheus.text,
+    metricsText: options.metricsText ?? options.prometheus.text,
     observe: options.prometheus.observeHttp,
     onError: (error, request) =>
       options.logger.log('error', 'request failed', { error, method: request.method, url: request.url }),

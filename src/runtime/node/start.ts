@@ -7,12 +7,12 @@ import { type LocalIssuer, loadLocalIssuer } from '../../auth/local-issuer.ts';
 import type { Config } from '../../config.ts';
 import type { HttpApp } from '../../http/http-app.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { createPrometheusMetrics } from '../../observability/prometheus.ts';
+import { aggregatedText, createPrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import { composeDeps, composeHttpApp } from './compose.ts';
 import { createNodeServer } from './http-server.ts';
-import { startHttpThreads } from './threads/http-threads.ts';
+import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
 export interface RunningNode {
   readonly url: string;
@@ -22,6 +22,8 @@ export interface RunningNode {
   readonly backend: Backend;
   /** Present when this server issues its own tokens. */
   readonly issuer: LocalIssuer | undefined;
+  /** The extra HTTP threads, when `httpThreads` > 1. */
+  readonly httpThreads: HttpThreads | undefined;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,15 @@ export async function startNode(
   const clock = options.clock ?? systemClock;
   const deps = composeDeps(config, backend, clock, prometheus);
   const issuer = config.remoteAuth === undefined ? await loadLocalIssuer(config.dataDir) : undefined;
-  const app = composeHttpApp(config, deps, { localJwks: issuer?.jwks, prometheus, logger });
+  let httpThreads: HttpThreads | undefined;
+  const metricsText = async () =>
+    aggregatedText([await prometheus.snapshot(), ...((await httpThreads?.snapshots()) ?? [])]);
+  const app = composeHttpApp(config, deps, {
+    localJwks: issuer?.jwks,
+    prometheus,
+    ...(config.httpThreads > 1 ? { metricsText } : {}),
+    logger,
+  });
   const worker = new OrderWorker(
     deps,
     { maxAttempts: config.workerMaxAttempts, ...options.worker },
@@ -54,13 +64,14 @@ export async function startNode(
   const threads = config.httpThreads > 1;
   await listen(server, config.port, config.host, threads);
   const { port } = server.address() as AddressInfo;
-  const httpThreads = threads
+  httpThreads = threads
     ? await startHttpThreads({
         count: config.httpThreads - 1,
         config,
         port,
         localJwks: issuer?.jwks,
         stores: backend,
+        metricsText,
         logger,
       })
     : undefined;
@@ -72,6 +83,7 @@ export async function startNode(
     worker,
     backend,
     issuer,
+    httpThreads,
     async close() {
       await httpThreads?.stop();
       await new Promise<void>((resolve) => {

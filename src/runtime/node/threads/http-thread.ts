@@ -9,14 +9,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/local/broadcast-sold-out-signal.ts';
 import { jsonLogger } from '../../../observability/logger.ts';
-import { createPrometheusMetrics } from '../../../observability/prometheus.ts';
+import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
 import { systemClock } from '../../../ports/clock.ts';
 import type { EventQueue } from '../../../ports/event-queue.ts';
 import type { OrderStore } from '../../../ports/order-store.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
 import { composeDeps, composeHttpApp } from '../compose.ts';
 import { createNodeServer } from '../http-server.ts';
-import { rpcClient } from './port-rpc.ts';
+import { rpcClient, serveRpc } from './port-rpc.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
 
 const port = parentPort!;
@@ -30,9 +30,16 @@ const stores = {
   queue,
   soldOut: new BroadcastSoldOutSignal(),
 };
-const prometheus = createPrometheusMetrics(queue);
+const prometheus = createPrometheusMetrics(undefined);
+serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });
 const deps = composeDeps(config, stores, systemClock, prometheus);
-const app = composeHttpApp(config, deps, { localJwks: data.localJwks, prometheus, logger: jsonLogger() });
+const app = composeHttpApp(config, deps, {
+  localJwks: data.localJwks,
+  prometheus,
+  // Whichever thread takes the scrape answers with the sum of every thread.
+  metricsText: () => client.remote<{ text(): Promise<MetricsText> }>('metrics').text(),
+  logger: jsonLogger(),
+});
 const server = createNodeServer(app);
 
 server.listen({ port: data.port, host: config.host, reusePort: true }, () =>

@@ -3,13 +3,20 @@ import { Worker } from 'node:worker_threads';
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../../../config.ts';
 import type { Logger } from '../../../observability/logger.ts';
+import type { MetricsSnapshot, MetricsText } from '../../../observability/prometheus.ts';
 import type { Stores } from '../compose.ts';
-import { serveRpc } from './port-rpc.ts';
+import { rpcClient, serveRpc } from './port-rpc.ts';
 import { configForThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
 
 export interface HttpThreads {
   readonly count: number;
+  /** Every extra thread's metrics registry, to be summed with the main thread's. */
+  snapshots(): Promise<MetricsSnapshot[]>;
   stop(): Promise<void>;
+}
+
+interface ThreadMetrics {
+  snapshot(): Promise<MetricsSnapshot>;
 }
 
 /**
@@ -22,6 +29,8 @@ export async function startHttpThreads(options: {
   readonly port: number;
   readonly localJwks: JSONWebKeySet | undefined;
   readonly stores: Stores;
+  /** The summed exposition the main thread serves; threads serve the same. */
+  readonly metricsText: () => Promise<MetricsText>;
   readonly logger: Logger;
 }): Promise<HttpThreads> {
   const data: HttpThreadData = {
@@ -35,6 +44,7 @@ export async function startHttpThreads(options: {
       ledger: options.stores.ledger,
       orders: options.stores.orders,
       queue: options.stores.queue,
+      metrics: { text: options.metricsText },
     });
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
     return worker;
@@ -56,8 +66,10 @@ export async function startHttpThreads(options: {
         }),
     ),
   );
+  const metrics = workers.map((worker) => rpcClient(worker).remote<ThreadMetrics>('metrics'));
   return {
     count: workers.length,
+    snapshots: () => Promise.all(metrics.map((thread) => thread.snapshot())),
     async stop() {
       await Promise.all(
         workers.map(async (worker) => {
