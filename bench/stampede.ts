@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'baseline-duration': { type: 'string', default: '10' },
     durability: { type: 'string', default: 'full' },
     backend: { type: 'string', default: 'embedded' },
+    threads: { type: 'string', default: '1' },
     'server-flag': { type: 'string', multiple: true, default: [] },
     'skip-baseline': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
@@ -168,6 +169,8 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
       args.durability,
       '--backend',
       args.backend,
+      '--http-threads',
+      args.threads,
       ...args['server-flag'],
     ],
     15_000,
@@ -190,7 +193,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     const saleId = (created.json as { id: string }).id;
 
     const load = await runGenerator({
-      label: `flash sale (${args.backend}, ${args.durability})`,
+      label: `flash sale (${args.backend}, ${args.durability}, ${args.threads} HTTP thread${args.threads === '1' ? '' : 's'})`,
       url: server.url,
       connections: options.connections,
       durationSeconds: options.duration,
@@ -316,6 +319,12 @@ try {
       stock: options.stock,
       timeline: result.load.timeline,
       baselineRps: reference,
+      markers: result.load.phases
+        .filter((phase) => phase.name === 'selling' || phase.name === 'sold out')
+        .map((phase) => ({
+          second: phase.fromSeconds,
+          label: phase.name === 'selling' ? 'sale starts' : 'sold out',
+        })),
     }),
   );
   console.log(`\nwrote ${join(args.out, `stampede-${stamp}.json`)} and .svg`);

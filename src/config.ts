@@ -28,6 +28,7 @@ const schema = z.object({
     .default('flashsale'),
   stockShards: z.coerce.number().int().min(1).max(MAX_STOCK_SHARDS).default(1),
   workerClaimIdleMs: z.coerce.number().int().min(100).default(30_000),
+  httpThreads: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 /** Where the cluster shape keeps its state; read only when `backend` is `cluster`. */
@@ -60,6 +61,8 @@ export interface Config {
   readonly rateLimitBurst: number;
   readonly workerMaxAttempts: number;
   readonly demoSale: boolean;
+  /** Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays with the first. */
+  readonly httpThreads: number;
 }
 
 const ENV: Record<keyof z.input<typeof schema>, string> = {
@@ -83,6 +86,7 @@ const ENV: Record<keyof z.input<typeof schema>, string> = {
   databaseSchema: 'DATABASE_SCHEMA',
   stockShards: 'STOCK_SHARDS',
   workerClaimIdleMs: 'WORKER_CLAIM_IDLE_MS',
+  httpThreads: 'HTTP_THREADS',
 };
 
 export class ConfigError extends Error {
@@ -163,6 +167,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rateLimitBurst: c.rateLimitBurst,
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === 'true',
+    httpThreads: c.httpThreads,
   };
 }
 

@@ -6,11 +6,13 @@ export interface ChartInput {
   readonly timeline: readonly TimelinePoint[];
   /** Requests/s of the bare node:http baseline, drawn as a reference line. */
   readonly baselineRps?: number | undefined;
+  /** Vertical lines at phase changes (the start of the sale, the sell-out). */
+  readonly markers?: ReadonlyArray<{ readonly second: number; readonly label: string }>;
 }
 
 const WIDTH = 960;
 const PANEL = 220;
-const MARGIN = { left: 70, right: 70, top: 40, gap: 50, bottom: 40 };
+const MARGIN = { left: 70, right: 70, top: 60, gap: 50, bottom: 40 };
 
 function niceMax(value: number): number {
   if (value <= 0) return 1;
@@ -56,7 +58,8 @@ export function stampedeChart(input: ChartInput): string {
   }
 
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(input.title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escapeXml(input.title)}</text>`,
   ];
@@ -127,13 +130,22 @@ export function stampedeChart(input: ChartInput): string {
     ['#f59e0b', 'p50 latency'],
     ['#dc2626', 'p99 latency'],
   ];
-  legend.forEach(([colour, text], i) => {
-    const lx = MARGIN.left + 10 + i * 175;
+  let lx = MARGIN.left;
+  for (const [colour, text] of legend) {
     parts.push(
-      `<line x1="${lx}" x2="${lx + 20}" y1="${MARGIN.top - 8}" y2="${MARGIN.top - 8}" stroke="${colour}" stroke-width="3"/>`,
-      `<text x="${lx + 25}" y="${MARGIN.top - 4}">${escapeXml(text)}</text>`,
+      `<line x1="${lx}" x2="${lx + 20}" y1="${MARGIN.top - 20}" y2="${MARGIN.top - 20}" stroke="${colour}" stroke-width="3"/>`,
+      `<text x="${lx + 25}" y="${MARGIN.top - 16}">${escapeXml(text)}</text>`,
     );
-  });
+    lx += 40 + text.length * 6.5;
+  }
+  for (const [index, marker] of (input.markers ?? []).entries()) {
+    const mx = x(marker.second);
+    const my = MARGIN.top + 12 + index * 14;
+    parts.push(
+      `<line x1="${mx}" x2="${mx}" y1="${MARGIN.top}" y2="${bottomY0}" stroke="#555" stroke-dasharray="2 3"/>`,
+      `<text x="${mx + 4}" y="${my}" fill="#555">${escapeXml(marker.label)}</text>`,
+    );
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -4,6 +4,7 @@ import type { EventQueue } from '../ports/event-queue.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
+import type { SaleCache } from './sale-cache.ts';
 import type { SoldOutBoard } from './sold-out-board.ts';
 
 /** Everything a use case may touch. */
@@ -17,6 +18,8 @@ export interface AppDeps {
   readonly purchaseLimiter: TokenBuckets | undefined;
   /** Refuses purchases of sold-out sales from memory; absent means every purchase asks the store. */
   readonly soldOutBoard?: SoldOutBoard | undefined;
+  /** Sales seen before: lets an early purchase be refused without a store access. */
+  readonly saleCache?: SaleCache | undefined;
 }
 
 /** Who is asking: `sub` of a verified token, and whether it carries the admin role. */

@@ -27,6 +27,12 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
       details: { retryAfterSeconds: limiter.retryAfterSeconds(command.userId) },
     });
   }
+  // Before the start no reservation can exist, so the early crowd never reaches the store.
+  const sale = deps.saleCache?.peek(command.saleId);
+  if (sale !== undefined && now < sale.startsAt) {
+    deps.metrics.purchase('not_started');
+    throw notStarted(sale.startsAt);
+  }
   const board = deps.soldOutBoard;
   if (board?.refuses(command.saleId, command.userId, now)) {
     deps.metrics.purchase('sold_out');
@@ -52,9 +58,7 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
     case 'sale_not_found':
       throw new FlashSaleError('sale_not_found', `no sale with id ${command.saleId}`);
     case 'not_started':
-      throw new FlashSaleError('not_started', 'the sale has not started yet', {
-        details: { startsAt: new Date(result.startsAt).toISOString() },
-      });
+      throw notStarted(result.startsAt);
     case 'ended':
       throw new FlashSaleError('ended', 'the sale has ended', {
         details: { endsAt: new Date(result.endsAt).toISOString() },
@@ -79,4 +83,10 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
         { details: { reservationId: result.reservationId } },
       );
   }
+}
+
+function notStarted(startsAt: number): FlashSaleError {
+  return new FlashSaleError('not_started', 'the sale has not started yet: retry after startsAt', {
+    details: { startsAt: new Date(startsAt).toISOString() },
+  });
 }

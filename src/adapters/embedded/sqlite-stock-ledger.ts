@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { v7 as timeOrderedId } from 'uuid';
 import { checkPayment } from '../../domain/order.ts';
 import { decidePurchase, reservationExpiry } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
@@ -245,8 +245,8 @@ export class SqliteStockLedger implements StockLedger {
       return refusal;
     }
     const reservation: Reservation = {
-      id: randomUUID(),
-      orderId: randomUUID(),
+      id: timeOrderedId(),
+      orderId: timeOrderedId(),
       saleId: sale.id,
       userId: request.userId,
       quantity: request.quantity,

@@ -2,18 +2,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
-import { SoldOutBoard } from '../../app/sold-out-board.ts';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer, loadLocalIssuer } from '../../auth/local-issuer.ts';
-import { createTokenVerifier } from '../../auth/token-verifier.ts';
+import { type LocalIssuer, loadLocalIssuer } from '../../auth/local-issuer.ts';
 import type { Config } from '../../config.ts';
-import { TokenBuckets } from '../../domain/token-bucket.ts';
-import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
+import type { HttpApp } from '../../http/http-app.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { createPrometheusMetrics } from '../../observability/prometheus.ts';
+import { aggregatedText, createPrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
+import { composeDeps, composeHttpApp } from './compose.ts';
 import { createNodeServer } from './http-server.ts';
 import { openBackend } from './open-backend.ts';
+import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
 export interface RunningNode {
   readonly url: string;
@@ -23,6 +22,8 @@ export interface RunningNode {
   readonly backend: Backend;
   /** Present when this server issues its own tokens. */
   readonly issuer: LocalIssuer | undefined;
+  /** The extra HTTP threads, when `httpThreads` > 1. */
+  readonly httpThreads: HttpThreads | undefined;
   close(): Promise<void>;
 }
 
@@ -46,41 +47,16 @@ export async function startNode(
   const backend = await openBackend(config, logger);
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
-  const soldOutBoard = new SoldOutBoard({
-    ledger: backend.ledger,
-    signal: backend.soldOut,
-    now: () => clock.now(),
-  });
-  const deps: AppDeps = {
-    ledger: backend.ledger,
-    orders: backend.orders,
-    queue: backend.queue,
-    clock,
-    metrics: prometheus.metrics,
-    soldOutBoard,
-    purchaseLimiter:
-      config.rateLimitPerSecond > 0
-        ? new TokenBuckets({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst })
-        : undefined,
-  };
+  const deps = composeDeps(config, backend, clock, prometheus);
   const issuer = config.remoteAuth === undefined ? await loadLocalIssuer(config.dataDir) : undefined;
-  const verifier = createTokenVerifier(
-    config.remoteAuth === undefined
-      ? { jwks: issuer!.jwks, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }
-      : {
-          jwks: config.remoteAuth.jwksUrl,
-          issuer: config.remoteAuth.issuer,
-          audience: config.remoteAuth.audience,
-        },
-  );
-  const app = createHttpApp({
-    deps,
-    verifier,
-    ...(issuer === undefined ? {} : { jwks: issuer.jwks }),
-    metricsText: prometheus.text,
-    observe: prometheus.observeHttp,
-    onError: (error, request) =>
-      logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
+  let httpThreads: HttpThreads | undefined;
+  const metricsText = async () =>
+    aggregatedText([await prometheus.snapshot(), ...((await httpThreads?.snapshots()) ?? [])]);
+  const app = composeHttpApp(config, deps, {
+    localJwks: issuer?.jwks,
+    prometheus,
+    ...(config.httpThreads > 1 ? { metricsText } : {}),
+    logger,
   });
   const worker = new OrderWorker(
     deps,
@@ -89,8 +65,20 @@ export async function startNode(
   );
   if (options.runWorker !== false && config.role !== 'api') worker.start();
   const server = createNodeServer(app);
-  await listen(server, config.port, config.host);
+  const threads = config.httpThreads > 1;
+  await listen(server, config.port, config.host, threads);
   const { port } = server.address() as AddressInfo;
+  httpThreads = threads
+    ? await startHttpThreads({
+        count: config.httpThreads - 1,
+        config,
+        port,
+        localJwks: issuer?.jwks,
+        stores: backend,
+        metricsText,
+        logger,
+      })
+    : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return {
     url: `http://${host}:${port}`,
@@ -99,22 +87,24 @@ export async function startNode(
     worker,
     backend,
     issuer,
+    httpThreads,
     async close() {
+      await httpThreads?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await worker.stop();
-      soldOutBoard.close();
+      deps.soldOutBoard.close();
       await backend.close();
     },
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server, port: number, host: string, reusePort: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, reusePort }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -1,0 +1,55 @@
+/**
+ * One extra HTTP thread: accepts connections on the server's port (the
+ * kernel spreads them over every thread listening with SO_REUSEPORT) and
+ * serves the same app. It owns no store: ledger, orders and queue are the
+ * main thread's, reached by message passing, so the stock has one truth and
+ * one writer. Sold-out flags, known sales and verified tokens are kept per
+ * thread; sold-out news crosses threads on a BroadcastChannel.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BroadcastSoldOutSignal } from '../../../adapters/local/broadcast-sold-out-signal.ts';
+import { jsonLogger } from '../../../observability/logger.ts';
+import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
+import { systemClock } from '../../../ports/clock.ts';
+import type { EventQueue } from '../../../ports/event-queue.ts';
+import type { OrderStore } from '../../../ports/order-store.ts';
+import type { StockLedger } from '../../../ports/stock-ledger.ts';
+import { composeDeps, composeHttpApp } from '../compose.ts';
+import { createNodeServer } from '../http-server.ts';
+import { rpcClient, serveRpc } from './port-rpc.ts';
+import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
+
+const port = parentPort!;
+const data = workerData as HttpThreadData;
+const config = configFromThread(data.config);
+const client = rpcClient(port);
+const queue = client.remote<EventQueue>('queue');
+const stores = {
+  ledger: client.remote<StockLedger>('ledger'),
+  orders: client.remote<OrderStore>('orders'),
+  queue,
+  soldOut: new BroadcastSoldOutSignal(),
+};
+const prometheus = createPrometheusMetrics(undefined);
+serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });
+const deps = composeDeps(config, stores, systemClock, prometheus);
+const app = composeHttpApp(config, deps, {
+  localJwks: data.localJwks,
+  prometheus,
+  // Whichever thread takes the scrape answers with the sum of every thread.
+  metricsText: () => client.remote<{ text(): Promise<MetricsText> }>('metrics').text(),
+  logger: jsonLogger(),
+});
+const server = createNodeServer(app);
+
+server.listen({ port: data.port, host: config.host, reusePort: true }, () =>
+  port.postMessage(THREAD_LISTENING),
+);
+port.on('message', (message: unknown) => {
+  if (message !== THREAD_STOP) return;
+  server.close(() => {
+    deps.soldOutBoard.close();
+    void stores.soldOut.close().then(() => port.close());
+  });
+  server.closeIdleConnections();
+});

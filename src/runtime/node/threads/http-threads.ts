@@ -1,0 +1,85 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { JSONWebKeySet } from 'jose';
+import type { Config } from '../../../config.ts';
+import type { Logger } from '../../../observability/logger.ts';
+import type { MetricsSnapshot, MetricsText } from '../../../observability/prometheus.ts';
+import type { Stores } from '../compose.ts';
+import { rpcClient, serveRpc } from './port-rpc.ts';
+import { configForThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
+
+export interface HttpThreads {
+  readonly count: number;
+  /** Every extra thread's metrics registry, to be summed with the main thread's. */
+  snapshots(): Promise<MetricsSnapshot[]>;
+  stop(): Promise<void>;
+}
+
+interface ThreadMetrics {
+  snapshot(): Promise<MetricsSnapshot>;
+}
+
+/**
+ * Starts `count` extra HTTP threads on `port` (which the main thread already
+ * listens on with reusePort), each calling this thread's stores.
+ */
+export async function startHttpThreads(options: {
+  readonly count: number;
+  readonly config: Config;
+  readonly port: number;
+  readonly localJwks: JSONWebKeySet | undefined;
+  readonly stores: Stores;
+  /** The summed exposition the main thread serves; threads serve the same. */
+  readonly metricsText: () => Promise<MetricsText>;
+  readonly logger: Logger;
+}): Promise<HttpThreads> {
+  const data: HttpThreadData = {
+    config: configForThread(options.config),
+    port: options.port,
+    localJwks: options.localJwks,
+  };
+  const workers = Array.from({ length: options.count }, () => {
+    const worker = new Worker(new URL('./http-thread.ts', import.meta.url), { workerData: data });
+    serveRpc(worker, {
+      ledger: options.stores.ledger,
+      orders: options.stores.orders,
+      queue: options.stores.queue,
+      metrics: { text: options.metricsText },
+    });
+    worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
+    return worker;
+  });
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          const onMessage = (message: unknown) => {
+            if (message !== THREAD_LISTENING) return;
+            worker.off('message', onMessage);
+            worker.off('exit', onExit);
+            resolve();
+          };
+          const onExit = (code: number) =>
+            reject(new Error(`http thread exited with ${code} before listening`));
+          worker.on('message', onMessage);
+          worker.once('exit', onExit);
+        }),
+    ),
+  );
+  const metrics = workers.map((worker) => rpcClient(worker).remote<ThreadMetrics>('metrics'));
+  return {
+    count: workers.length,
+    snapshots: () => Promise.all(metrics.map((thread) => thread.snapshot())),
+    async stop() {
+      await Promise.all(
+        workers.map(async (worker) => {
+          const exited = once(worker, 'exit');
+          worker.postMessage(THREAD_STOP);
+          const timer = setTimeout(() => void worker.terminate(), 5_000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { JSONWebKeySet } from 'jose';
+import type { Config } from '../../../config.ts';
+
+export const THREAD_LISTENING = 'http-thread:listening';
+export const THREAD_STOP = 'http-thread:stop';
+
+/** Config as it crosses to a thread (structured clone has no URL). */
+export type ThreadConfig = Omit<Config, 'remoteAuth'> & {
+  readonly remoteAuth:
+    | { readonly jwksUrl: string; readonly issuer: string; readonly audience: string }
+    | undefined;
+};
+
+export interface HttpThreadData {
+  readonly config: ThreadConfig;
+  readonly port: number;
+  readonly localJwks: JSONWebKeySet | undefined;
+}
+
+export function configForThread(config: Config): ThreadConfig {
+  const { remoteAuth } = config;
+  return {
+    ...config,
+    remoteAuth: remoteAuth === undefined ? undefined : { ...remoteAuth, jwksUrl: remoteAuth.jwksUrl.href },
+  };
+}
+
+export function configFromThread(config: ThreadConfig): Config {
+  const { remoteAuth } = config;
+  return {
+    ...config,
+    remoteAuth:
+      remoteAuth === undefined ? undefined : { ...remoteAuth, jwksUrl: new URL(remoteAuth.jwksUrl) },
+  };
+}
