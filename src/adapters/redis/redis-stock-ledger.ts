@@ -4,7 +4,7 @@ import { checkPayment } from '../../domain/order.ts';
 import { reservationExpiry } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
-import { shardProbeOrder, splitStock } from '../../domain/stock-shards.ts';
+import { shardProbeOrder } from '../../domain/stock-shards.ts';
 import type {
   LedgerCounts,
   ReleaseResult,
@@ -16,6 +16,7 @@ import type {
 } from '../../ports/stock-ledger.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisKeys } from './redis-keys.ts';
+import { RedisSaleBook } from './redis-sale-book.ts';
 import { reservationFromHash, type StoredReservation } from './reservation-hash.ts';
 import { reserveReplyToOutcome } from './reserve-reply.ts';
 
@@ -35,11 +36,6 @@ export type LedgerRedis = Pick<
   | 'ping'
 >;
 
-interface SaleDefinition {
-  readonly sale: Sale;
-  readonly shards: number;
-}
-
 const scripts = {
   reserve: new LuaScript('reserve.lua'),
   settle: new LuaScript('settle.lua'),
@@ -53,42 +49,26 @@ const scripts = {
  * AOF `appendfsync always` Redis answers only once the write is on disk.
  * A sale's stock is split over `stockShards` counters; a purchase tries them
  * from a random one on and answers sold out only when all are empty.
- * Sale definitions never change once opened, so they are cached.
  */
 export class RedisStockLedger implements StockLedger {
   readonly #redis: LedgerRedis;
   readonly #keys: RedisKeys;
-  readonly #stockShards: number;
-  readonly #definitions = new Map<string, SaleDefinition>();
+  readonly #sales: RedisSaleBook;
 
   constructor(redis: LedgerRedis, keys: RedisKeys, options: { stockShards: number }) {
     this.#redis = redis;
     this.#keys = keys;
-    this.#stockShards = options.stockShards;
+    this.#sales = new RedisSaleBook(redis, keys, options.stockShards);
   }
 
   async openSale(sale: Sale): Promise<void> {
-    const shards = Math.max(1, Math.min(this.#stockShards, sale.stock));
-    const tx = this.#redis.multi();
-    tx.hset(this.#keys.sale(sale.id), {
-      json: JSON.stringify(sale),
-      startsAt: sale.startsAt,
-      endsAt: sale.endsAt,
-      perUserLimit: sale.perUserLimit,
-      shards,
-    });
-    splitStock(sale.stock, shards).forEach((units, shard) => {
-      tx.set(this.#keys.stockShard(sale.id, shard), units);
-    });
-    tx.zadd(this.#keys.sales(), sale.createdAt, sale.id);
-    await tx.exec();
-    this.#definitions.set(sale.id, { sale, shards });
+    await this.#sales.open(sale);
   }
 
   async getSale(saleId: string): Promise<SaleSnapshot | undefined> {
-    const definition = await this.#definition(saleId);
+    const definition = await this.#sales.definition(saleId);
     if (definition === undefined) return undefined;
-    return { sale: definition.sale, available: await this.#available(definition) };
+    return { sale: definition.sale, available: await this.#sales.available(definition) };
   }
 
   async listSales(): Promise<SaleSnapshot[]> {
@@ -98,7 +78,7 @@ export class RedisStockLedger implements StockLedger {
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const definition = await this.#definition(request.saleId);
+    const definition = await this.#sales.definition(request.saleId);
     if (definition === undefined) return { kind: 'sale_not_found' };
     const { sale } = definition;
     // The crowd that arrives early is answered from memory: no reservation can exist before the start.
@@ -220,11 +200,11 @@ export class RedisStockLedger implements StockLedger {
   }
 
   async countSale(saleId: string): Promise<LedgerCounts | undefined> {
-    const definition = await this.#definition(saleId);
+    const definition = await this.#sales.definition(saleId);
     if (definition === undefined) return undefined;
     const reply = (await scripts.countSale.run(
       this.#redis,
-      [this.#keys.saleReservations(saleId), ...this.#shardKeys(definition)],
+      [this.#keys.saleReservations(saleId), ...this.#sales.shardKeys(definition)],
       [this.#keys.reservationPrefix(), definition.sale.perUserLimit],
     )) as [number, number, number, number, number, Array<string | number>];
     const [available, held, paid, released, reservations, over] = reply;
@@ -241,27 +221,6 @@ export class RedisStockLedger implements StockLedger {
 
   async ping(): Promise<boolean> {
     return (await this.#redis.ping()) === 'PONG';
-  }
-
-  async #definition(saleId: string): Promise<SaleDefinition | undefined> {
-    const cached = this.#definitions.get(saleId);
-    if (cached !== undefined) return cached;
-    const hash = await this.#redis.hgetall(this.#keys.sale(saleId));
-    if (hash.json === undefined) return undefined;
-    const definition = { sale: JSON.parse(hash.json) as Sale, shards: Number(hash.shards) };
-    this.#definitions.set(saleId, definition);
-    return definition;
-  }
-
-  #shardKeys(definition: SaleDefinition): string[] {
-    return Array.from({ length: definition.shards }, (_, shard) =>
-      this.#keys.stockShard(definition.sale.id, shard),
-    );
-  }
-
-  async #available(definition: SaleDefinition): Promise<number> {
-    const levels = await this.#redis.mget(...this.#shardKeys(definition));
-    return levels.reduce((sum, level) => sum + Number(level ?? 0), 0);
   }
 
   async #stored(reservationId: string): Promise<StoredReservation | undefined> {
