@@ -46,7 +46,7 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly backend: 'embedded' | 'cluster';
-  /** all: HTTP API and order worker; api: no worker; worker: the worker (HTTP for health and metrics only). */
+  /** all: HTTP API and order worker; api: no worker; worker: the worker (its HTTP port is for health and metrics). */
   readonly role: 'all' | 'api' | 'worker';
   readonly cluster: ClusterConfig;
   readonly dataDir: string;
