@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
-import { openEmbeddedBackend } from './adapters/embedded/embedded-backend.ts';
 import { listDeadLetters, redriveAll, redriveDeadLetter } from './app/dead-letters.ts';
 import type { AppDeps } from './app/deps.ts';
 import { loadLocalIssuer } from './auth/local-issuer.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { FlashSaleError } from './domain/errors.ts';
+import { silentLogger } from './observability/logger.ts';
 import { systemClock } from './ports/clock.ts';
 import { noMetrics } from './ports/metrics.ts';
+import { openBackend } from './runtime/node/open-backend.ts';
 
 const USAGE = `usage:
   flashsale token --sub <user> [--admin] [--ttl <seconds>] [--data-dir <dir>]
@@ -14,6 +15,8 @@ const USAGE = `usage:
   flashsale dead-letters list [--data-dir <dir>]
   flashsale dead-letters redrive (<id> | --all) [--data-dir <dir>]
       sends parked order events through the pipeline again
+  The store is the one BACKEND (and REDIS_URL, DATABASE_URL, ... for the
+  cluster shape) names in the environment, as for the server.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -58,7 +61,7 @@ async function deadLetters(args: string[]): Promise<number> {
     values['data-dir'] === undefined ? [] : ['--data-dir', values['data-dir']],
     process.env,
   );
-  const backend = openEmbeddedBackend({ path: config.databasePath, durability: config.durability });
+  const backend = await openBackend(config, silentLogger);
   const deps: AppDeps = { ...backend, clock: systemClock, metrics: noMetrics, purchaseLimiter: undefined };
   try {
     const [action, id] = positionals;

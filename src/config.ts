@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { MAX_STOCK_SHARDS } from './domain/stock-shards.ts';
 
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000),
   host: z.string().default('0.0.0.0'),
-  backend: z.enum(['embedded']).default('embedded'),
+  backend: z.enum(['embedded', 'cluster']).default('embedded'),
+  role: z.enum(['all', 'api', 'worker']).default('all'),
   dataDir: z.string().default('./data'),
   database: z.string().optional(),
   durability: z.enum(['full', 'normal']).default('full'),
@@ -16,13 +18,37 @@ const schema = z.object({
   rateLimitBurst: z.coerce.number().int().min(1).default(40),
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
   demoSale: z.enum(['true', 'false']).default('true'),
+  // Checked as URLs only for the cluster shape: other shapes ignore them, even if set for something else.
+  redisUrl: z.string().default('redis://127.0.0.1:6379'),
+  redisPrefix: z.string().min(1).default('flashsale:'),
+  databaseUrl: z.string().default('postgres://postgres@127.0.0.1:5432/test'),
+  databaseSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
+    .default('flashsale'),
+  stockShards: z.coerce.number().int().min(1).max(MAX_STOCK_SHARDS).default(1),
+  workerClaimIdleMs: z.coerce.number().int().min(100).default(30_000),
   httpThreads: z.coerce.number().int().min(1).max(64).default(1),
 });
+
+/** Where the cluster shape keeps its state; read only when `backend` is `cluster`. */
+export interface ClusterConfig {
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly databaseUrl: string;
+  readonly databaseSchema: string;
+  readonly stockShards: number;
+  /** A delivered order event not acked for this long is taken over by another worker. */
+  readonly claimIdleMs: number;
+}
 
 export interface Config {
   readonly port: number;
   readonly host: string;
-  readonly backend: 'embedded';
+  readonly backend: 'embedded' | 'cluster';
+  /** all: HTTP API and order worker; api: no worker; worker: the worker (its HTTP port is for health and metrics). */
+  readonly role: 'all' | 'api' | 'worker';
+  readonly cluster: ClusterConfig;
   readonly dataDir: string;
   readonly databasePath: string;
   readonly durability: 'full' | 'normal';
@@ -43,6 +69,7 @@ const ENV: Record<keyof z.input<typeof schema>, string> = {
   port: 'PORT',
   host: 'HOST',
   backend: 'BACKEND',
+  role: 'ROLE',
   dataDir: 'DATA_DIR',
   database: 'DATABASE_PATH',
   durability: 'DURABILITY',
@@ -53,6 +80,12 @@ const ENV: Record<keyof z.input<typeof schema>, string> = {
   rateLimitBurst: 'RATE_LIMIT_BURST',
   workerMaxAttempts: 'WORKER_MAX_ATTEMPTS',
   demoSale: 'DEMO_SALE',
+  redisUrl: 'REDIS_URL',
+  redisPrefix: 'REDIS_PREFIX',
+  databaseUrl: 'DATABASE_URL',
+  databaseSchema: 'DATABASE_SCHEMA',
+  stockShards: 'STOCK_SHARDS',
+  workerClaimIdleMs: 'WORKER_CLAIM_IDLE_MS',
   httpThreads: 'HTTP_THREADS',
 };
 
@@ -98,11 +131,31 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (remote.some((v) => v !== undefined) && remote.some((v) => v === undefined)) {
     throw new ConfigError('invalid configuration: JWKS_URL, JWT_ISSUER and JWT_AUDIENCE go together');
   }
+  if (c.backend === 'cluster') {
+    const urls = [
+      ['redisUrl', c.redisUrl, z.url({ protocol: /^rediss?$/ })],
+      ['databaseUrl', c.databaseUrl, z.url({ protocol: /^postgres(ql)?$/ })],
+    ] as const;
+    for (const [key, value, check] of urls) {
+      if (!check.safeParse(value).success) {
+        throw new ConfigError(`invalid configuration:\n  --${kebab(key)} / ${ENV[key]}: not a valid URL`);
+      }
+    }
+  }
   const dataDir = resolve(c.dataDir);
   return {
     port: c.port,
     host: c.host,
     backend: c.backend,
+    role: c.role,
+    cluster: {
+      redisUrl: c.redisUrl,
+      redisPrefix: c.redisPrefix,
+      databaseUrl: c.databaseUrl,
+      databaseSchema: c.databaseSchema,
+      stockShards: c.stockShards,
+      claimIdleMs: c.workerClaimIdleMs,
+    },
     dataDir,
     databasePath: c.database === undefined ? join(dataDir, 'flashsale.db') : resolve(c.database),
     durability: c.durability,

@@ -1,6 +1,7 @@
 import { FlashSaleError } from '../domain/errors.ts';
 import type { LedgerCounts } from '../ports/stock-ledger.ts';
 import type { AppDeps } from './deps.ts';
+import { readOrUnavailable } from './store-unavailable.ts';
 
 export interface Violation {
   readonly invariant: 'I1' | 'I2' | 'I4';
@@ -20,7 +21,7 @@ export interface AuditReport extends Omit<LedgerCounts, 'usersOverLimit'> {
 export async function auditSale(deps: AppDeps, saleId: string): Promise<AuditReport> {
   const counts = await deps.ledger.countSale(saleId);
   if (counts === undefined) throw new FlashSaleError('sale_not_found', `no sale with id ${saleId}`);
-  const orders = await deps.orders.countForSale(saleId);
+  const orders = await readOrUnavailable('the order store', () => deps.orders.countForSale(saleId));
   const violations: Violation[] = [];
   if (counts.held + counts.paid > counts.initial) {
     violations.push({

@@ -3,6 +3,7 @@ import { checkCancellation, orderStatusOf } from '../domain/order.ts';
 import type { Reservation } from '../domain/reservation.ts';
 import type { OrderRecord } from '../ports/order-store.ts';
 import type { Actor, AppDeps } from './deps.ts';
+import { readOrUnavailable } from './store-unavailable.ts';
 
 /** What a shopper sees of an order: the order record's fields plus its payment window. */
 export interface OrderView extends Omit<OrderRecord, 'updatedAt'> {
@@ -37,7 +38,7 @@ async function reservationFor(deps: AppDeps, orderId: string, actor: Actor): Pro
 
 export async function getOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
   const reservation = await reservationFor(deps, orderId, actor);
-  const record = await deps.orders.get(orderId);
+  const record = await readOrUnavailable('the order store', () => deps.orders.get(orderId));
   return viewOrder(reservation, record !== undefined);
 }
 

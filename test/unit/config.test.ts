@@ -42,4 +42,34 @@ describe('loadConfig', () => {
     });
     expect(config.remoteAuth?.audience).toBe('client-id');
   });
+
+  it('selects the cluster shape with its servers, shards and role', () => {
+    const config = loadConfig(['--backend', 'cluster', '--role', 'worker', '--stock-shards', '8'], {
+      REDIS_URL: 'redis://cache:6380',
+      DATABASE_URL: 'postgres://app@db:5432/shop',
+    });
+    expect(config).toMatchObject({
+      backend: 'cluster',
+      role: 'worker',
+      cluster: {
+        redisUrl: 'redis://cache:6380',
+        databaseUrl: 'postgres://app@db:5432/shop',
+        databaseSchema: 'flashsale',
+        stockShards: 8,
+        claimIdleMs: 30_000,
+      },
+    });
+    expect(loadConfig([], {}).role).toBe('all');
+  });
+
+  it('checks the cluster settings only for the cluster shape', () => {
+    expect(loadConfig([], { DATABASE_URL: 'mysql://elsewhere' }).backend).toBe('embedded');
+    expect(() => loadConfig(['--backend', 'cluster'], { DATABASE_URL: 'mysql://x' })).toThrow(
+      /--database-url \/ DATABASE_URL/,
+    );
+    expect(() => loadConfig(['--backend', 'cluster', '--redis-url', 'localhost'], {})).toThrow(/REDIS_URL/);
+    expect(() => loadConfig(['--stock-shards', '65'], {})).toThrow(/STOCK_SHARDS/);
+    expect(() => loadConfig(['--database-schema', 'Robert"); DROP'], {})).toThrow(/DATABASE_SCHEMA/);
+    expect(() => loadConfig(['--role', 'boss'], {})).toThrow(/--role \/ ROLE/);
+  });
 });

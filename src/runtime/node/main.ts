@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../../config.ts';
 import { jsonLogger } from '../../observability/logger.ts';
 import { createDemoSaleIfEmpty } from './demo-sale.ts';
+import { describeStore } from './open-backend.ts';
 import { startNode } from './start.ts';
 
 const logger = jsonLogger();
@@ -8,15 +9,21 @@ const logger = jsonLogger();
 try {
   const config = loadConfig(process.argv.slice(2), process.env);
   const node = await startNode(config, logger);
-  const demo = config.demoSale ? await createDemoSaleIfEmpty(node.deps) : undefined;
-  logger.log('info', 'listening', { url: node.url, backend: config.backend, database: config.databasePath });
+  const demo =
+    config.demoSale && config.role !== 'worker' ? await createDemoSaleIfEmpty(node.deps) : undefined;
+  logger.log('info', 'listening', {
+    url: node.url,
+    backend: config.backend,
+    role: config.role,
+    store: describeStore(config),
+  });
   const shopper =
     node.issuer === undefined ? undefined : await node.issuer.sign({ sub: 'alice', admin: false });
   const saleId = demo?.id ?? (await node.deps.ledger.listSales()).at(-1)?.sale.id ?? '<sale id>';
   process.stdout.write(
     [
       '',
-      `Flash sale engine on ${node.url} (embedded store: ${config.databasePath})`,
+      `Flash sale engine on ${node.url} (${describeStore(config)}, role ${config.role})`,
       demo === undefined ? '' : `Demo sale ${demo.id}: ${demo.stock} x "${demo.name}", live now`,
       '',
       'Look at it:',

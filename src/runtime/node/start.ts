@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openEmbeddedBackend } from '../../adapters/embedded/embedded-backend.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
 import { type LocalIssuer, loadLocalIssuer } from '../../auth/local-issuer.ts';
@@ -12,6 +11,7 @@ import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import { composeDeps, composeHttpApp } from './compose.ts';
 import { createNodeServer } from './http-server.ts';
+import { openBackend } from './open-backend.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
 export interface RunningNode {
@@ -34,13 +34,17 @@ export interface StartOptions {
   readonly runWorker?: boolean;
 }
 
-/** The composition root of the Node runtime: store, app, worker, HTTP server. */
+/**
+ * The composition root of the Node runtime: store, app, worker, HTTP server.
+ * `config.role` splits a cluster deployment into API processes (no worker)
+ * and worker processes (which still answer health and metrics over HTTP).
+ */
 export async function startNode(
   config: Config,
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningNode> {
-  const backend = openEmbeddedBackend({ path: config.databasePath, durability: config.durability });
+  const backend = await openBackend(config, logger);
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
   const deps = composeDeps(config, backend, clock, prometheus);
@@ -59,7 +63,7 @@ export async function startNode(
     { maxAttempts: config.workerMaxAttempts, ...options.worker },
     (error) => logger.log('error', 'order worker failed', { error }),
   );
-  if (options.runWorker !== false) worker.start();
+  if (options.runWorker !== false && config.role !== 'api') worker.start();
   const server = createNodeServer(app);
   const threads = config.httpThreads > 1;
   await listen(server, config.port, config.host, threads);

@@ -1,0 +1,62 @@
+import type { Backend } from '../../ports/backend.ts';
+import { PgOrderStore } from '../postgres/pg-order-store.ts';
+import { openOrderPool } from '../postgres/pool.ts';
+import { connectRedis, redisDurabilityGap } from '../redis/redis-client.ts';
+import { RedisEventQueue } from '../redis/redis-event-queue.ts';
+import { RedisKeys } from '../redis/redis-keys.ts';
+import { RedisSoldOutSignal } from '../redis/redis-sold-out-signal.ts';
+import { RedisStockLedger } from '../redis/redis-stock-ledger.ts';
+
+export interface ClusterBackendOptions {
+  readonly redisUrl: string;
+  /** Every Redis key of this deployment starts with it. */
+  readonly redisPrefix: string;
+  readonly databaseUrl: string;
+  /** PostgreSQL schema of the order tables (created and migrated at start). */
+  readonly databaseSchema: string;
+  /** Counters a new sale's stock is split over. */
+  readonly stockShards: number;
+  /** How long a delivered, unacked event waits before another worker takes it over. */
+  readonly claimIdleMs: number;
+  /** Connection trouble the clients recover from by themselves (log it). */
+  readonly onConnectionError?: (error: Error) => void;
+  /** Told at start when Redis is not set to fsync every write (AOF `appendfsync always`). */
+  readonly onDurabilityGap?: (gap: string) => void;
+}
+
+/**
+ * The cluster shape: stock, reservations, idempotency keys and the order
+ * stream in Redis; orders, payments and releases in PostgreSQL. Any number of
+ * processes may open it against the same servers.
+ */
+export async function openClusterBackend(options: ClusterBackendOptions): Promise<Backend> {
+  const onError = options.onConnectionError ?? (() => {});
+  const keys = new RedisKeys(options.redisPrefix);
+  const redis = await connectRedis(options.redisUrl, onError);
+  const closers: Array<() => Promise<unknown>> = [async () => redis.disconnect()];
+  try {
+    const gap = await redisDurabilityGap(redis);
+    if (gap !== undefined) options.onDurabilityGap?.(gap);
+    const subscriber = await connectRedis(options.redisUrl, onError);
+    closers.push(async () => subscriber.disconnect());
+    const soldOut = await RedisSoldOutSignal.open(redis, subscriber, keys.soldOutChannel());
+    const pool = await openOrderPool({ url: options.databaseUrl, schema: options.databaseSchema }, onError);
+    closers.push(() => pool.end());
+    const queue = new RedisEventQueue(redis, keys, { claimIdleMs: options.claimIdleMs });
+    await queue.ensureGroup();
+    return {
+      name: 'cluster',
+      ledger: new RedisStockLedger(redis, keys, { stockShards: options.stockShards }),
+      orders: new PgOrderStore(pool),
+      queue,
+      soldOut,
+      close: async () => {
+        await soldOut.close();
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw error;
+  }
+}

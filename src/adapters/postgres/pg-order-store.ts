@@ -1,0 +1,191 @@
+import type { Pool, PoolClient } from 'pg';
+import { applyOrderEvent, type OrderEvent, type OrderStatus, type Transition } from '../../domain/order.ts';
+import type { Reservation } from '../../domain/reservation.ts';
+import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
+import { ConfirmationBatch } from './confirmation-batch.ts';
+
+/** The subset of a pg Pool the store needs. */
+export type OrderPool = Pick<Pool, 'connect' | 'query'>;
+
+interface OrderRow {
+  id: string;
+  reservation_id: string;
+  sale_id: string;
+  user_id: string;
+  quantity: number;
+  amount_cents: string;
+  currency: string;
+  status: OrderStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Orders on PostgreSQL. One row per reservation (primary key on the order id,
+ * unique reservation id); an event is applied under a row lock, so workers
+ * racing on the same order serialise and the state machine sees each state
+ * once. Payments and releases get their own rows.
+ */
+export class PgOrderStore implements OrderStore {
+  readonly #pool: OrderPool;
+  readonly #confirmations: ConfirmationBatch;
+
+  constructor(pool: OrderPool) {
+    this.#pool = pool;
+    this.#confirmations = new ConfirmationBatch({
+      insertMany: (items) => this.#insertConfirmedMany(items),
+      insertOne: (reservation, now) => this.#insertConfirmed(reservation, now),
+    });
+  }
+
+  async apply(reservation: Reservation, event: OrderEvent, now: number): Promise<Transition> {
+    // The common case, a new reservation's confirmation, is one row of a batched INSERT; anything else
+    // (and a confirmation of an order that exists) takes the row lock.
+    if (event === 'confirmed' && (await this.#confirmations.confirm(reservation, now))) {
+      return { kind: 'move', to: 'confirmed' };
+    }
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const transition = await this.#applyInTransaction(client, reservation, event, now);
+      await client.query('COMMIT');
+      return transition;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async get(orderId: string): Promise<OrderRecord | undefined> {
+    const { rows } = await this.#pool.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [orderId]);
+    return rows[0] === undefined ? undefined : orderFromRow(rows[0]);
+  }
+
+  async countForSale(saleId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: string }>(
+      'SELECT COUNT(*) AS n FROM orders WHERE sale_id = $1',
+      [saleId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async #applyInTransaction(
+    client: PoolClient,
+    reservation: Reservation,
+    event: OrderEvent,
+    now: number,
+  ): Promise<Transition> {
+    const current = await this.#lockedStatus(client, reservation.orderId);
+    const transition = applyOrderEvent(current ?? 'pending', event);
+    if (transition.kind !== 'move') return transition;
+    if (current === undefined) {
+      const inserted = await client.query(
+        `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
+           created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT DO NOTHING`,
+        [
+          reservation.orderId,
+          reservation.id,
+          reservation.saleId,
+          reservation.userId,
+          reservation.quantity,
+          reservation.amountCents,
+          reservation.currency,
+          transition.to,
+          now,
+        ],
+      );
+      // Another worker created it between our read and our insert: decide again under its lock.
+      if (inserted.rowCount === 0) return this.#applyInTransaction(client, reservation, event, now);
+    } else {
+      await client.query('UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3', [
+        transition.to,
+        now,
+        reservation.orderId,
+      ]);
+    }
+    if (transition.to === 'paid') {
+      await client.query(
+        `INSERT INTO payments (order_id, amount_cents, currency, paid_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [reservation.orderId, reservation.amountCents, reservation.currency, reservation.paidAt ?? now],
+      );
+    }
+    if (transition.to === 'expired' || transition.to === 'cancelled') {
+      await client.query(
+        `INSERT INTO order_releases (order_id, reason, released_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [reservation.orderId, transition.to, now],
+      );
+    }
+    return transition;
+  }
+
+  async #insertConfirmedMany(
+    items: ReadonlyArray<{ reservation: Reservation; now: number }>,
+  ): Promise<Set<string>> {
+    const column = <T>(pick: (r: Reservation, now: number) => T) =>
+      items.map((i) => pick(i.reservation, i.now));
+    const { rows } = await this.#pool.query<{ id: string }>(
+      `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
+         created_at, updated_at)
+       SELECT id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, 'confirmed', at, at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::bigint[])
+         AS t (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, at)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        column((r) => r.orderId),
+        column((r) => r.id),
+        column((r) => r.saleId),
+        column((r) => r.userId),
+        column((r) => r.quantity),
+        column((r) => r.amountCents),
+        column((r) => r.currency),
+        column((_, now) => now),
+      ],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** True when this call created the order (as confirmed); false when it already existed. */
+  async #insertConfirmed(reservation: Reservation, now: number): Promise<boolean> {
+    const inserted = await this.#pool.query(
+      `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'confirmed', $8, $8) ON CONFLICT DO NOTHING`,
+      [
+        reservation.orderId,
+        reservation.id,
+        reservation.saleId,
+        reservation.userId,
+        reservation.quantity,
+        reservation.amountCents,
+        reservation.currency,
+        now,
+      ],
+    );
+    return inserted.rowCount === 1;
+  }
+
+  async #lockedStatus(client: PoolClient, orderId: string): Promise<OrderStatus | undefined> {
+    const { rows } = await client.query<{ status: OrderStatus }>(
+      'SELECT status FROM orders WHERE id = $1 FOR UPDATE',
+      [orderId],
+    );
+    return rows[0]?.status;
+  }
+}
+
+function orderFromRow(row: OrderRow): OrderRecord {
+  return {
+    id: row.id,
+    reservationId: row.reservation_id,
+    saleId: row.sale_id,
+    userId: row.user_id,
+    quantity: row.quantity,
+    amountCents: Number(row.amount_cents),
+    currency: row.currency,
+    status: row.status,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

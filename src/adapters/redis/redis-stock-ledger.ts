@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { checkPayment } from '../../domain/order.ts';
+import { reservationExpiry } from '../../domain/purchase-decision.ts';
+import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
+import type { Sale } from '../../domain/sale.ts';
+import { shardProbeOrder } from '../../domain/stock-shards.ts';
+import type {
+  LedgerCounts,
+  ReleaseResult,
+  ReserveRequest,
+  ReserveResult,
+  SaleSnapshot,
+  SettleResult,
+  StockLedger,
+} from '../../ports/stock-ledger.ts';
+import { LuaScript } from './lua-script.ts';
+import type { RedisKeys } from './redis-keys.ts';
+import { RedisSaleBook } from './redis-sale-book.ts';
+import { reservationFromHash, type StoredReservation } from './reservation-hash.ts';
+import { reserveReplyToOutcome } from './reserve-reply.ts';
+
+/** The subset of an ioredis client the ledger needs. */
+export type LedgerRedis = Pick<
+  Redis,
+  | 'evalsha'
+  | 'eval'
+  | 'hget'
+  | 'hgetall'
+  | 'hkeys'
+  | 'get'
+  | 'mget'
+  | 'zrange'
+  | 'zrangebyscore'
+  | 'multi'
+  | 'ping'
+>;
+
+const scripts = {
+  reserve: new LuaScript('reserve.lua'),
+  settle: new LuaScript('settle.lua'),
+  release: new LuaScript('release.lua'),
+  countSale: new LuaScript('count-sale.lua'),
+};
+
+/**
+ * The stock ledger on Redis. Every state change is one Lua script that
+ * decides, writes and appends its event to the order stream atomically; with
+ * AOF `appendfsync always` Redis answers only once the write is on disk.
+ * A sale's stock is split over `stockShards` counters; a purchase tries them
+ * from a random one on and answers sold out only when all are empty.
+ */
+export class RedisStockLedger implements StockLedger {
+  readonly #redis: LedgerRedis;
+  readonly #keys: RedisKeys;
+  readonly #sales: RedisSaleBook;
+
+  constructor(redis: LedgerRedis, keys: RedisKeys, options: { stockShards: number }) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#sales = new RedisSaleBook(redis, keys, options.stockShards);
+  }
+
+  async openSale(sale: Sale): Promise<void> {
+    await this.#sales.open(sale);
+  }
+
+  async getSale(saleId: string): Promise<SaleSnapshot | undefined> {
+    const definition = await this.#sales.definition(saleId);
+    if (definition === undefined) return undefined;
+    return { sale: definition.sale, available: await this.#sales.available(definition) };
+  }
+
+  async listSales(): Promise<SaleSnapshot[]> {
+    const ids = await this.#redis.zrange(this.#keys.sales(), '0', '-1');
+    const snapshots = await Promise.all(ids.map((id) => this.getSale(id)));
+    return snapshots.filter((snapshot): snapshot is SaleSnapshot => snapshot !== undefined);
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    const definition = await this.#sales.definition(request.saleId);
+    if (definition === undefined) return { kind: 'sale_not_found' };
+    const { sale } = definition;
+    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
+    if (request.now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
+    const reservation: Reservation = {
+      id: randomUUID(),
+      orderId: randomUUID(),
+      saleId: sale.id,
+      userId: request.userId,
+      quantity: request.quantity,
+      idempotencyKey: request.idempotencyKey,
+      amountCents: sale.priceCents * request.quantity,
+      currency: sale.currency,
+      state: 'held',
+      releaseReason: null,
+      createdAt: request.now,
+      expiresAt: reservationExpiry(sale, request.now),
+      paidAt: null,
+    };
+    const probe = shardProbeOrder(definition.shards);
+    const keys = this.#keys;
+    const reply = await scripts.reserve.run(
+      this.#redis,
+      [
+        keys.sale(sale.id),
+        keys.holdings(sale.id),
+        keys.idempotency(request.userId),
+        keys.reservation(reservation.id),
+        keys.order(reservation.orderId),
+        keys.due(),
+        keys.saleReservations(sale.id),
+        keys.events(),
+        ...probe.map((shard) => keys.stockShard(sale.id, shard)),
+      ],
+      [
+        request.userId,
+        request.idempotencyKey,
+        request.quantity,
+        request.now,
+        reservation.id,
+        JSON.stringify(reservation),
+        reservation.expiresAt,
+        sale.id,
+        ...probe,
+      ],
+    );
+    const outcome = reserveReplyToOutcome(reply, sale);
+    if (outcome.kind === 'reserved_new') return { kind: 'reserved', reservation, replayed: false };
+    if (outcome.kind !== 'previous') return outcome;
+    // Reservations are never deleted and their sale and quantity never change.
+    const previous = await this.getReservation(outcome.reservationId);
+    if (previous === undefined) throw new Error(`redis ledger: reservation ${outcome.reservationId} missing`);
+    if (previous.saleId === sale.id && previous.quantity === request.quantity) {
+      return { kind: 'reserved', reservation: previous, replayed: true };
+    }
+    return { kind: 'idempotency_conflict', reservationId: previous.id };
+  }
+
+  async getReservation(reservationId: string): Promise<Reservation | undefined> {
+    return (await this.#stored(reservationId))?.reservation;
+  }
+
+  async findReservationByOrder(orderId: string): Promise<Reservation | undefined> {
+    const reservationId = await this.#redis.get(this.#keys.order(orderId));
+    return reservationId === null ? undefined : this.getReservation(reservationId);
+  }
+
+  async settle(reservationId: string, now: number): Promise<SettleResult> {
+    for (;;) {
+      const reservation = await this.getReservation(reservationId);
+      if (reservation === undefined) return { kind: 'not_found' };
+      const check = checkPayment(reservation, now);
+      if (check !== 'pay') return { kind: check, reservation };
+      const paid: Reservation = { ...reservation, state: 'paid', paidAt: now };
+      const done = await scripts.settle.run(
+        this.#redis,
+        [this.#keys.reservation(reservationId), this.#keys.due(), this.#keys.events()],
+        [reservationId, now, JSON.stringify(paid)],
+      );
+      if (done === 1) return { kind: 'paid', reservation: paid };
+      // Released or paid meanwhile: decide again on what is stored now.
+    }
+  }
+
+  async release(reservationId: string, reason: ReleaseReason, now: number): Promise<ReleaseResult> {
+    for (;;) {
+      const stored = await this.#stored(reservationId);
+      if (stored === undefined) return { kind: 'not_found' };
+      const { reservation, taken } = stored;
+      if (reservation.state !== 'held') return { kind: 'not_held', reservation };
+      const released: Reservation = { ...reservation, state: 'released', releaseReason: reason };
+      const done = await scripts.release.run(
+        this.#redis,
+        [
+          this.#keys.reservation(reservationId),
+          this.#keys.due(),
+          this.#keys.events(),
+          this.#keys.holdings(reservation.saleId),
+          ...taken.map(({ shard }) => this.#keys.stockShard(reservation.saleId, shard)),
+        ],
+        [
+          reservationId,
+          reason,
+          now,
+          JSON.stringify(released),
+          reservation.userId,
+          reservation.quantity,
+          ...taken.map(({ units }) => units),
+        ],
+      );
+      if (done === 1) return { kind: 'released', reservation: released };
+    }
+  }
+
+  async findExpired(now: number, limit: number): Promise<Reservation[]> {
+    const ids = await this.#redis.zrangebyscore(this.#keys.due(), '-inf', now, 'LIMIT', 0, limit);
+    const reservations = await Promise.all(ids.map((id) => this.getReservation(id)));
+    return reservations.filter((r): r is Reservation => r !== undefined && r.state === 'held');
+  }
+
+  async countSale(saleId: string): Promise<LedgerCounts | undefined> {
+    const definition = await this.#sales.definition(saleId);
+    if (definition === undefined) return undefined;
+    const reply = (await scripts.countSale.run(
+      this.#redis,
+      [this.#keys.saleReservations(saleId), ...this.#sales.shardKeys(definition)],
+      [this.#keys.reservationPrefix(), definition.sale.perUserLimit],
+    )) as [number, number, number, number, number, Array<string | number>];
+    const [available, held, paid, released, reservations, over] = reply;
+    const usersOverLimit = [];
+    for (let i = 0; i < over.length; i += 2) {
+      usersOverLimit.push({ userId: String(over[i]), units: Number(over[i + 1]) });
+    }
+    return { initial: definition.sale.stock, available, held, paid, released, reservations, usersOverLimit };
+  }
+
+  async listHolders(saleId: string): Promise<string[]> {
+    return this.#redis.hkeys(this.#keys.holdings(saleId));
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.#redis.ping()) === 'PONG';
+  }
+
+  async #stored(reservationId: string): Promise<StoredReservation | undefined> {
+    return reservationFromHash(await this.#redis.hgetall(this.#keys.reservation(reservationId)));
+  }
+}
