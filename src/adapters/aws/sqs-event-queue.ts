@@ -140,6 +140,17 @@ export class SqsEventQueue implements EventQueue {
     return true;
   }
 
+  /** Lambda's consumer: leaves a failed message invisible for `seconds` before SQS delivers it again. */
+  async delayRedelivery(receiptHandle: string, seconds: number): Promise<void> {
+    await this.#sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.#queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(seconds))),
+      }),
+    );
+  }
+
   async depth(): Promise<QueueDepth> {
     const [pending, dead] = await Promise.all([this.#count(this.#queueUrl), this.#count(this.#dlqUrl)]);
     return { pending, dead };

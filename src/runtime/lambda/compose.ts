@@ -1,0 +1,64 @@
+import { type AwsBackend, type AwsBackendOptions, openAwsBackend } from '../../adapters/aws/aws-backend.ts';
+import type { AppDeps } from '../../app/deps.ts';
+import { verifiedClaimsAuthenticator } from '../../auth/authenticator.ts';
+import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
+import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
+import { jsonLogger, type Logger } from '../../observability/logger.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
+import type { LambdaConfig } from './config.ts';
+
+/** Everything a function needs, built once per execution environment (outside the handler). */
+export interface LambdaRuntime {
+  readonly config: LambdaConfig;
+  readonly backend: AwsBackend;
+  readonly deps: AppDeps;
+  readonly app: HttpApp;
+  readonly emf: EmfMetrics;
+  readonly logger: Logger;
+}
+
+export interface ComposeOptions {
+  /** SDK client settings (tests point them at dynalite and fauxqs). */
+  readonly clients?: AwsBackendOptions['clients'];
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly writeMetrics?: (line: string) => void;
+  readonly random?: () => number;
+}
+
+export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}): LambdaRuntime {
+  const logger = options.logger ?? jsonLogger((line) => process.stdout.write(line));
+  const backend = openAwsBackend({
+    ledgerTable: config.ledgerTable,
+    ordersTable: config.ordersTable,
+    queueUrl: config.queueUrl,
+    deadLetterQueueUrl: config.deadLetterQueueUrl,
+    orderEventsTopicArn: config.orderEventsTopicArn,
+    stockShards: config.stockShards,
+    ...(options.clients === undefined ? {} : { clients: options.clients }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    onRelayError: (error) => logger.log('warn', 'event left for the outbox sweeper', { error }),
+  });
+  const emf = createEmfMetrics({
+    namespace: config.metricsNamespace,
+    dimensions: { Service: config.serviceName },
+    ...(options.writeMetrics === undefined ? {} : { write: options.writeMetrics }),
+  });
+  const deps: AppDeps = {
+    ledger: backend.ledger,
+    orders: backend.orders,
+    queue: backend.queue,
+    clock: options.clock ?? systemClock,
+    metrics: emf.metrics,
+    // A bucket per execution environment limits nothing fleet-wide: API Gateway's throttling does that.
+    purchaseLimiter: undefined,
+  };
+  const app = createHttpApp({
+    deps,
+    authenticator: verifiedClaimsAuthenticator({ adminGroup: config.adminGroup }),
+    observe: emf.observeHttp,
+    onError: (error, request) =>
+      logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
+  });
+  return { config, backend, deps, app, emf, logger };
+}
