@@ -8,7 +8,7 @@ import {
 import { saleRequestBody } from '../support/fixtures.ts';
 import { cognitoClaims, drainQueue, httpApiEvent, pollOnce, sqsRecord } from '../support/lambda-events.ts';
 import { lambdaRuntime, localSqs } from '../support/lambda-runtime.ts';
-import { type AwsResources, type LocalAws, startLocalAws } from '../support/local-aws.ts';
+import { type LocalAws, startLocalAws } from '../support/local-aws.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
 const admin = cognitoClaims('ops', ['admin']);
