@@ -5,7 +5,6 @@ import { type Authenticator, bearerTokenAuthenticator } from '../auth/authentica
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { FlashSaleError } from '../domain/errors.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
-import { buildOpenApi } from './openapi.ts';
 import type { Route, RouteResult } from './route.ts';
 import { apiRoutes } from './routes.ts';
 import { healthResponse } from './schemas.ts';
@@ -42,14 +41,19 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as co
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const authenticator = options.authenticator ?? bearerTokenAuthenticator(options.verifier);
   const routes = [...operationalRoutes(options), ...apiRoutes(options.deps)];
-  const openApi = JSON.stringify(buildOpenApi(routes));
+  // Built on first request, from a module loaded then: a Lambda cold start neither loads nor runs
+  // the JSON Schema generator unless someone asks for the document.
+  let openApi: Promise<string> | undefined;
   routes.push({
     method: 'GET',
     path: '/openapi.json',
     access: 'public',
     summary: 'This document',
     responses: [{ status: 200, description: 'OpenAPI 3.1' }],
-    handle: async () => ({ status: 200, body: openApi, contentType: 'application/json; charset=utf-8' }),
+    async handle() {
+      openApi ??= import('./openapi.ts').then(({ buildOpenApi }) => JSON.stringify(buildOpenApi(routes)));
+      return { status: 200, body: await openApi, contentType: 'application/json; charset=utf-8' };
+    },
   });
   const router = FindMyWay({ ignoreTrailingSlash: true });
   for (const r of routes) router.on(r.method, r.path, () => {}, r);

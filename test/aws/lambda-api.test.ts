@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandler } from '../../src/runtime/lambda/handlers.ts';
+import { createApiHandler } from '../../src/runtime/lambda/api-handler.ts';
 import { saleRequestBody } from '../support/fixtures.ts';
 import { cognitoClaims, type HttpApiCall, httpApiEvent } from '../support/lambda-events.ts';
 import { lambdaRuntime } from '../support/lambda-runtime.ts';

@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandler } from '../../src/runtime/lambda/handlers.ts';
+import { createApiHandler } from '../../src/runtime/lambda/api-handler.ts';
 import { saleRequestBody } from '../support/fixtures.ts';
 import { inParallel } from '../support/http-client.ts';
 import { cognitoClaims, httpApiEvent } from '../support/lambda-events.ts';

@@ -1,10 +1,8 @@
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createApiHandler,
-  createConsumerHandler,
-  createSweepHandler,
-} from '../../src/runtime/lambda/handlers.ts';
+import { createApiHandler } from '../../src/runtime/lambda/api-handler.ts';
+import { createConsumerHandler } from '../../src/runtime/lambda/consumer-handler.ts';
+import { createSweepHandler } from '../../src/runtime/lambda/sweep-handler.ts';
 import { saleRequestBody } from '../support/fixtures.ts';
 import { cognitoClaims, drainQueue, httpApiEvent, pollOnce, sqsRecord } from '../support/lambda-events.ts';
 import { lambdaRuntime, localSqs } from '../support/lambda-runtime.ts';

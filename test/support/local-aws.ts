@@ -97,7 +97,6 @@ export async function startLocalAws(): Promise<LocalAws> {
         ordersTable: resources.ordersTable,
         queueUrl: resources.queueUrl,
         deadLetterQueueUrl: resources.deadLetterQueueUrl,
-        orderEventsTopicArn: resources.topicArn,
         clients: {
           dynamodb: { ...base, endpoint: dynalite.endpoint },
           sqs: { ...base, endpoint: fauxqs.address },

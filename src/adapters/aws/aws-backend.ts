@@ -1,11 +1,9 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
+import type { SNSClientConfig } from '@aws-sdk/client-sns';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { Backend } from '../../ports/backend.ts';
-import type { OrderNotifier } from '../../ports/order-notifier.ts';
 import { DynamoOrderStore } from './dynamo-order-store.ts';
 import { DynamoStockLedger } from './dynamo-stock-ledger.ts';
-import { SnsOrderNotifier } from './sns-order-notifier.ts';
 import { SqsEventQueue } from './sqs-event-queue.ts';
 
 export interface AwsBackendOptions {
@@ -13,8 +11,6 @@ export interface AwsBackendOptions {
   readonly ordersTable: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
-  /** SNS topic for order events; absent: no notifications. */
-  readonly orderEventsTopicArn?: string | undefined;
   /** Shards of a new sale's stock (default 4). */
   readonly stockShards?: number;
   /** SDK client settings (region, endpoint, credentials); each service may override. */
@@ -29,11 +25,15 @@ export interface AwsBackendOptions {
   readonly queueVisibilityTimeoutSeconds?: number;
 }
 
-/** The AWS serverless shape: ledger and orders on DynamoDB, the order pipeline on SQS, order events on SNS. */
+/**
+ * The AWS serverless shape: ledger and orders on DynamoDB, the order pipeline
+ * on SQS. Order events go to SNS through `SnsOrderNotifier`, which only the
+ * queue consumer creates (so the other functions' bundles leave the SNS
+ * client out).
+ */
 export interface AwsBackend extends Backend {
   readonly ledger: DynamoStockLedger;
   readonly queue: SqsEventQueue;
-  readonly notifier: OrderNotifier | undefined;
   /** The outbox sweeper: resends events a crash or an SQS fault left unsent. */
   relayUnsentEvents(now: number, graceMs?: number): Promise<number>;
 }
@@ -41,8 +41,6 @@ export interface AwsBackend extends Backend {
 export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
   const dynamodb = new DynamoDBClient(options.clients?.dynamodb ?? {});
   const sqs = new SQSClient(options.clients?.sqs ?? {});
-  const sns =
-    options.orderEventsTopicArn === undefined ? undefined : new SNSClient(options.clients?.sns ?? {});
   const queue = new SqsEventQueue({
     client: sqs,
     queueUrl: options.queueUrl,
@@ -67,12 +65,10 @@ export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
     ledger,
     orders: new DynamoOrderStore(dynamodb, options.ordersTable),
     queue,
-    notifier: sns === undefined ? undefined : new SnsOrderNotifier(sns, options.orderEventsTopicArn!),
     relayUnsentEvents: (now, graceMs) => ledger.relayUnsentEvents(now, graceMs),
     async close() {
       dynamodb.destroy();
       sqs.destroy();
-      sns?.destroy();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import type { OrderNotification, OrderNotifier } from '../../ports/order-notifier.ts';
 
 /**
@@ -11,9 +11,13 @@ export class SnsOrderNotifier implements OrderNotifier {
   readonly #sns: SNSClient;
   readonly #topicArn: string;
 
-  constructor(client: SNSClient, topicArn: string) {
-    this.#sns = client;
+  constructor(topicArn: string, clientConfig: SNSClientConfig = {}) {
+    this.#sns = new SNSClient(clientConfig);
     this.#topicArn = topicArn;
+  }
+
+  close(): void {
+    this.#sns.destroy();
   }
 
   async orderChanged(notification: OrderNotification): Promise<void> {

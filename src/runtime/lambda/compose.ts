@@ -1,20 +1,23 @@
 import { type AwsBackend, type AwsBackendOptions, openAwsBackend } from '../../adapters/aws/aws-backend.ts';
 import type { AppDeps } from '../../app/deps.ts';
-import { verifiedClaimsAuthenticator } from '../../auth/authenticator.ts';
-import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
 import { jsonLogger, type Logger } from '../../observability/logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { LambdaConfig } from './config.ts';
 
-/** Everything a function needs, built once per execution environment (outside the handler). */
+/**
+ * What every function shares, built once per execution environment (outside
+ * the handler): SDK clients, backend, use-case deps, metrics, logger. Each
+ * handler factory adds its own part (the HTTP app, the SNS notifier), so a
+ * function's bundle holds only what it uses.
+ */
 export interface LambdaRuntime {
   readonly config: LambdaConfig;
   readonly backend: AwsBackend;
   readonly deps: AppDeps;
-  readonly app: HttpApp;
   readonly emf: EmfMetrics;
   readonly logger: Logger;
+  readonly clients: AwsBackendOptions['clients'];
 }
 
 export interface ComposeOptions {
@@ -33,7 +36,6 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     ordersTable: config.ordersTable,
     queueUrl: config.queueUrl,
     deadLetterQueueUrl: config.deadLetterQueueUrl,
-    orderEventsTopicArn: config.orderEventsTopicArn,
     stockShards: config.stockShards,
     ...(options.clients === undefined ? {} : { clients: options.clients }),
     ...(options.random === undefined ? {} : { random: options.random }),
@@ -53,12 +55,5 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     // A bucket per execution environment limits nothing fleet-wide: API Gateway's throttling does that.
     purchaseLimiter: undefined,
   };
-  const app = createHttpApp({
-    deps,
-    authenticator: verifiedClaimsAuthenticator({ adminGroup: config.adminGroup }),
-    observe: emf.observeHttp,
-    onError: (error, request) =>
-      logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
-  });
-  return { config, backend, deps, app, emf, logger };
+  return { config, backend, deps, emf, logger, clients: options.clients };
 }

@@ -1,36 +1,10 @@
-import type {
-  APIGatewayProxyStructuredResultV2,
-  Context,
-  ScheduledEvent,
-  SQSBatchItemFailure,
-  SQSBatchResponse,
-  SQSEvent,
-  SQSRecord,
-} from 'aws-lambda';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SnsOrderNotifier } from '../../adapters/aws/sns-order-notifier.ts';
 import { recordOrderEvent } from '../../app/order-events.ts';
 import { defaultWorkerOptions, retryDelay } from '../../app/order-worker.ts';
-import { expireDue } from '../../app/orders.ts';
-import { type HttpApiEvent, requestFromEvent, resultFromResponse } from './api-gateway.ts';
+import type { OrderNotifier } from '../../ports/order-notifier.ts';
 import type { LambdaRuntime } from './compose.ts';
-
-/** Only the fields of the Lambda context the handlers use (tests pass a plain object). */
-export type InvocationContext = Pick<Context, 'awsRequestId'>;
-
-/** API Gateway HTTP API -> the same app the Node server runs. */
-export function createApiHandler(runtime: LambdaRuntime) {
-  const { app, emf } = runtime;
-  return async (
-    event: HttpApiEvent,
-    _context?: InvocationContext,
-  ): Promise<APIGatewayProxyStructuredResultV2> => {
-    try {
-      const response = await app.handle(requestFromEvent(event));
-      return resultFromResponse(response, event.requestContext.http.method);
-    } finally {
-      emf.flush();
-    }
-  };
-}
+import type { InvocationContext } from './context.ts';
 
 /**
  * The order pipeline's consumer: an SQS batch, each message applied to its
@@ -42,12 +16,16 @@ export function createApiHandler(runtime: LambdaRuntime) {
  */
 export function createConsumerHandler(runtime: LambdaRuntime) {
   const { backend, deps, emf, logger, config } = runtime;
+  const notifier: OrderNotifier | undefined =
+    config.orderEventsTopicArn === undefined
+      ? undefined
+      : new SnsOrderNotifier(config.orderEventsTopicArn, runtime.clients?.sns ?? {});
   return async (event: SQSEvent, context?: InvocationContext): Promise<SQSBatchResponse> => {
     const failures: SQSBatchItemFailure[] = [];
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          await recordOrderEvent(deps, topicOf(record), record.body, backend.notifier);
+          await recordOrderEvent(deps, topicOf(record), record.body, notifier);
           deps.metrics.orderEvent('processed');
         } catch (error) {
           failures.push({ itemIdentifier: record.messageId });
@@ -69,27 +47,6 @@ export function createConsumerHandler(runtime: LambdaRuntime) {
     );
     emf.flush();
     return { batchItemFailures: failures };
-  };
-}
-
-/**
- * Every minute (EventBridge rule): releases unpaid reservations whose payment
- * window closed, and sends again any event the outbox still flags unsent.
- */
-export function createSweepHandler(runtime: LambdaRuntime) {
-  const { backend, deps, emf, logger } = runtime;
-  return async (
-    _event: ScheduledEvent | Record<string, never>,
-    context?: InvocationContext,
-  ): Promise<{ expired: number; relayed: number }> => {
-    try {
-      const expired = await expireDue(deps);
-      const relayed = await backend.relayUnsentEvents(deps.clock.now());
-      logger.log('info', 'sweep done', { expired, relayed, requestId: context?.awsRequestId });
-      return { expired, relayed };
-    } finally {
-      emf.flush();
-    }
   };
 }
 
