@@ -112,7 +112,8 @@ export class FlashSaleStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const client = userPool.addClient('WebClient', {
-      authFlows: { userSrp: true },
+      // SRP for apps; admin password auth (IAM credentials required) for operators and scripts.
+      authFlows: { userSrp: true, adminUserPassword: true },
       generateSecret: false,
       accessTokenValidity: Duration.hours(1),
     });

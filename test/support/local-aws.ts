@@ -41,8 +41,19 @@ export interface AwsResources {
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-export async function startLocalAws(): Promise<LocalAws> {
-  const [dynalite, fauxqs] = await Promise.all([startDynalite(), startFauxqs({ port: 0, logger: false })]);
+export interface LocalAwsOptions {
+  /** Address to listen on (127.0.0.1 by default; 0.0.0.0 lets containers such as SAM's reach them). */
+  readonly host?: string;
+  readonly dynamodbPort?: number;
+  readonly sqsPort?: number;
+}
+
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const host = options.host ?? '127.0.0.1';
+  const [dynalite, fauxqs] = await Promise.all([
+    startDynalite(host, options.dynamodbPort),
+    startFauxqs({ port: options.sqsPort ?? 0, host, logger: false }),
+  ]);
   const dynamodb = new DynamoDBClient({
     endpoint: dynalite.endpoint,
     region: LOCAL_REGION,
@@ -137,13 +148,16 @@ export function freePort(): Promise<number> {
 }
 
 /** dynalite in its own node process (the same node as the tests), in memory. */
-async function startDynalite(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+async function startDynalite(
+  host: string,
+  fixedPort?: number,
+): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const cli = createRequire(import.meta.url).resolve('dynalite/cli.js');
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const child: ChildProcess = spawn(
       process.execPath,
-      [cli, '--port', String(port), '--host', '127.0.0.1', '--createTableMs', '0'],
+      [cli, '--port', String(port), '--host', host, '--createTableMs', '0'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const started = await new Promise<boolean>((resolve) => {
@@ -153,11 +167,11 @@ async function startDynalite(): Promise<{ endpoint: string; stop(): Promise<void
       child.once('exit', () => resolve(false));
     });
     if (!started) {
-      if (attempt < 3) continue; // the port was taken between choosing and listening
+      if (attempt < 3 && fixedPort === undefined) continue; // the port was taken between choosing and listening
       throw new Error('dynalite did not start');
     }
     return {
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
       stop: () =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null) return resolve();
