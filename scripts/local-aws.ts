@@ -36,9 +36,9 @@ const env = {
   ORDER_EVENTS_TOPIC_ARN: resources.topicArn,
 };
 // SAM's --env-vars format: "Parameters" applies to every function.
-writeFileSync(values['out'], `${JSON.stringify({ Parameters: env }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ Parameters: env }, null, 2)}\n`);
 console.log(`dynalite on ${aws.dynamodbEndpoint}, fauxqs on ${aws.fauxqs.address}`);
-console.log(`environment for the functions written to ${values['out']}:`);
+console.log(`environment for the functions written to ${values.out}:`);
 for (const [name, value] of Object.entries(env)) console.log(`  ${name}=${value}`);
 console.log('Ctrl-C to stop (everything is in memory).');
 const stop = async () => {
