@@ -346,6 +346,13 @@ export class FlashSaleStack extends Stack {
     const integration = new integrations.HttpLambdaIntegration('ApiIntegration', api.alias, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
     });
+    // Anything else (unknown paths, other methods, HEAD) reaches the app without an authorizer, so it
+    // answers 404 / 405 with its own error shape, and 401 for a protected path, as on Node.
+    new apigw.HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration,
+    });
     for (const route of apiRouteTable()) {
       this.api.addRoutes({
         path: route.path,

@@ -91,7 +91,8 @@ describe('the CDK stack (synthesized CloudFormation template)', () => {
     const routes = resources(template, 'AWS::ApiGatewayV2::Route');
     const byKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, r.Properties]));
     const table = apiRouteTable();
-    expect(routes).toHaveLength(table.length);
+    expect(routes).toHaveLength(table.length + 1);
+    expect(byKey.get('$default')?.AuthorizationType).toBe('NONE');
     for (const route of table) {
       const found = byKey.get(`${route.method} ${route.path}`);
       expect(found, `${route.method} ${route.path}`).toBeDefined();
