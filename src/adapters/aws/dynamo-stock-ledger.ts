@@ -191,26 +191,36 @@ export class DynamoStockLedger implements StockLedger {
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
     const sale = await this.#saleDefinition(request.saleId);
     if (sale === undefined) return { kind: 'sale_not_found' };
-    const waitUntil = this.#wall() + this.#claimWaitMs;
+    // Real elapsed time, whatever clock the leases use.
+    const waitUntil = performance.now() + this.#claimWaitMs;
     for (;;) {
       const claim = await this.#getClaim(request.userId, request.idempotencyKey);
       if (claim !== undefined) {
         const answer = await this.#answerFromClaim(claim, sale, request);
         if (answer !== undefined) return answer;
-        if (this.#wall() > waitUntil) {
+        if (performance.now() > waitUntil) {
           throw new Error('an earlier request with this idempotency key is still in progress');
         }
         await sleep(10 + this.#random() * 20);
         continue;
       }
-      const decision = decidePurchase({
-        sale,
-        now: request.now,
-        quantity: request.quantity,
-        available: MAX_SAFE,
-        userHolding: await this.#holding(sale.id, request.userId),
-        previous: undefined,
-      });
+      const decide = async () =>
+        decidePurchase({
+          sale,
+          now: request.now,
+          quantity: request.quantity,
+          available: MAX_SAFE,
+          userHolding: await this.#holding(sale.id, request.userId),
+          previous: undefined,
+        });
+      let decision = await decide();
+      // Units held by requests that died count until someone clears them: this shopper, now.
+      if (
+        decision.kind === 'limit_exceeded' &&
+        (await this.#reapAbandonedHolds(sale.id, request.userId)) > 0
+      ) {
+        decision = await decide();
+      }
       if (decision.kind !== 'reserve') return decision;
       const orderId = randomUUID();
       const claimed: Claim = {
@@ -601,12 +611,32 @@ export class DynamoStockLedger implements StockLedger {
     const expired = Object.entries(item)
       .filter(([name, value]) => name.startsWith('h:') && Number(value.M?.until?.N ?? MAX_SAFE) < now)
       .map(([name, value]) => ({ reservationId: name.slice(2), quantity: Number(value.M?.q?.N ?? 0) }));
-    let released = 0;
-    for (const hold of expired) {
-      if ((await this.#stored(hold.reservationId)) !== undefined) continue;
-      if (await this.#releaseHold(saleId, userId, hold.reservationId, hold.quantity)) released++;
-    }
-    return released;
+    const outcomes = await Promise.all(
+      expired.map(async (hold) => {
+        if ((await this.#stored(hold.reservationId)) !== undefined) {
+          // Its reservation exists: mark the hold confirmed so it is never looked at again.
+          await this.#confirmHold(saleId, userId, hold.reservationId);
+          return false;
+        }
+        return this.#releaseHold(saleId, userId, hold.reservationId, hold.quantity);
+      }),
+    );
+    return outcomes.filter(Boolean).length;
+  }
+
+  async #confirmHold(saleId: string, userId: string, reservationId: string): Promise<void> {
+    await ignoreConditionFailure(
+      this.#db.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: S(userKey(saleId, userId)) },
+          UpdateExpression: 'SET #hold.#until = :never',
+          ConditionExpression: 'attribute_exists(#hold)',
+          ExpressionAttributeNames: { '#hold': holdName(reservationId), '#until': 'until' },
+          ExpressionAttributeValues: { ':never': N(MAX_SAFE) },
+        }),
+      ),
+    );
   }
 
   /** Removes a reservation's hold, exactly once (conditional on the hold). */
