@@ -57,3 +57,20 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
   };
   return { config, backend, deps, emf, logger, clients: options.clients };
 }
+
+/**
+ * Makes one cheap DynamoDB call during init, so that credentials, endpoint
+ * rules, the signer and a kept-alive connection are ready before the first
+ * request. With provisioned concurrency, init runs ahead of traffic and the
+ * first request is served warm; on an on-demand cold start the time merely
+ * moves from the first invocation to init. Bounded, and never fatal: init
+ * must not hang or fail because the store is slow.
+ */
+export async function primeOnInit(runtime: LambdaRuntime, timeoutMs = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([runtime.backend.ledger.ping().catch(() => {}), timeout]);
+  clearTimeout(timer);
+}

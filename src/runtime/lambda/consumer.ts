@@ -1,6 +1,9 @@
 // Lambda entry point: the SQS order queue (ReportBatchItemFailures).
-import { composeLambda } from './compose.ts';
+import { composeLambda, primeOnInit } from './compose.ts';
 import { lambdaConfigFromEnv } from './config.ts';
 import { createConsumerHandler } from './consumer-handler.ts';
 
-export const handler = createConsumerHandler(composeLambda(lambdaConfigFromEnv(process.env)));
+const runtime = composeLambda(lambdaConfigFromEnv(process.env));
+await primeOnInit(runtime);
+
+export const handler = createConsumerHandler(runtime);
