@@ -1,9 +1,11 @@
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../src/runtime/lambda/api-handler.ts';
+import { composeLambda, primeOnInit } from '../../src/runtime/lambda/compose.ts';
 import { saleRequestBody } from '../support/fixtures.ts';
 import { cognitoClaims, type HttpApiCall, httpApiEvent } from '../support/lambda-events.ts';
-import { lambdaRuntime } from '../support/lambda-runtime.ts';
-import { type LocalAws, startLocalAws } from '../support/local-aws.ts';
+import { lambdaConfigFor, lambdaRuntime } from '../support/lambda-runtime.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalAws, startLocalAws } from '../support/local-aws.ts';
 
 describe('the API Lambda handler (HTTP API payload 2.0 events)', () => {
   let aws: LocalAws;
@@ -169,5 +171,25 @@ describe('the API Lambda handler (HTTP API payload 2.0 events)', () => {
     });
     expect(doc).toMatchObject({ Service: 'test', Route: '/healthz', StatusClass: '2xx', Requests: 1 });
     expect(typeof doc.Latency).toBe('number');
+  });
+
+  it('primes the SDK at init without ever hanging on a store that does not answer', async () => {
+    // A local socket that accepts and never replies.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const base = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const stuck = composeLambda(lambdaConfigFor(await aws.createResources()), {
+      clients: { dynamodb: { ...base, endpoint: `http://127.0.0.1:${port}` }, sqs: base },
+    });
+    const started = performance.now();
+    await primeOnInit(stuck, 200);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await stuck.backend.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+    // Against the real (local) store it completes.
+    await primeOnInit(runtime);
   });
 });
