@@ -1,5 +1,6 @@
 import { FlashSaleError } from '../domain/errors.ts';
 import type { Reservation } from '../domain/reservation.ts';
+import type { ReserveResult } from '../ports/stock-ledger.ts';
 import type { AppDeps } from './deps.ts';
 
 export interface PurchaseCommand {
@@ -33,23 +34,23 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
     deps.metrics.purchase('not_started');
     throw notStarted(sale.startsAt);
   }
+  // Once a sale is sold out, most attempts are answered from memory (see SoldOutBoard).
   const board = deps.soldOutBoard;
-  if (board?.refuses(command.saleId, command.userId, now)) {
-    deps.metrics.purchase('sold_out');
-    throw new FlashSaleError('sold_out', 'sold out: no units left');
-  }
-  let result: Awaited<ReturnType<typeof deps.ledger.reserve>>;
-  try {
-    result = await deps.ledger.reserve({ ...command, now });
-  } catch (error) {
-    // Safe advice whatever the store managed to do: a retried key never takes a second unit.
-    throw new FlashSaleError(
-      'backend_unavailable',
-      'the store did not answer: retry with the same idempotencyKey',
-      {
-        cause: error,
-      },
-    );
+  let result: ReserveResult | undefined = board?.refusal(command, now);
+  if (result === undefined) {
+    try {
+      result = await deps.ledger.reserve({ ...command, now });
+    } catch (error) {
+      // Safe advice whatever the store managed to do: a retried key never takes a second unit.
+      throw new FlashSaleError(
+        'backend_unavailable',
+        'the store did not answer: retry with the same idempotencyKey',
+        {
+          cause: error,
+        },
+      );
+    }
+    if (result.kind === 'sold_out') board?.soldOut(command.saleId);
   }
   deps.metrics.purchase(result.kind);
   switch (result.kind) {
@@ -64,7 +65,6 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
         details: { endsAt: new Date(result.endsAt).toISOString() },
       });
     case 'sold_out':
-      board?.soldOut(command.saleId);
       throw new FlashSaleError('sold_out', 'sold out: no units left');
     case 'insufficient_stock':
       throw new FlashSaleError('insufficient_stock', `only ${result.available} left: ask for fewer`, {

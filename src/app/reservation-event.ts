@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrderEvent } from '../domain/order.ts';
 import type { Reservation } from '../domain/reservation.ts';
 

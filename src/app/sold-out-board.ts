@@ -1,11 +1,25 @@
+import type { PurchaseRefusal } from '../domain/purchase-decision.ts';
 import type { SoldOutSignal } from '../ports/sold-out-signal.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
 
+interface HeldUnits {
+  readonly units: number;
+  readonly idempotencyKeys: ReadonlySet<string>;
+}
+
 interface SoldOutEntry {
-  /** Users holding units of the sale: their retries must reach the store (replays answer 201). */
-  readonly holders: ReadonlySet<string>;
+  /** Who holds units of the sale, how many, under which keys. */
+  readonly holdings: ReadonlyMap<string, HeldUnits>;
+  readonly perUserLimit: number;
   readonly endsAt: number;
   trustedUntil: number;
+}
+
+export interface PurchaseAttempt {
+  readonly saleId: string;
+  readonly userId: string;
+  readonly quantity: number;
+  readonly idempotencyKey: string;
 }
 
 /**
@@ -14,8 +28,9 @@ interface SoldOutEntry {
  * answers sold_out (here or in another process, through the signal), cleared
  * when units come back, and trusted only for `trustMs` after the store last
  * said so: a lost "restocked" message delays a sale by at most that long.
- * Shoppers who hold units of the sale always go to the store, so a retried
- * idempotency key still gets its first answer.
+ * A retry under a key that holds units goes to the store, so it gets its
+ * first answer (I5); any other attempt gets what the store would say of a
+ * new key: limit_exceeded past the shopper's limit, otherwise sold_out.
  */
 export class SoldOutBoard {
   readonly #ledger: StockLedger;
@@ -37,12 +52,19 @@ export class SoldOutBoard {
     });
   }
 
-  /** True when this purchase may be refused as sold out without asking the store. */
-  refuses(saleId: string, userId: string, now: number): boolean {
-    const entry = this.#entries.get(saleId);
-    if (entry === undefined) return false;
-    if (now >= entry.trustedUntil || now >= entry.endsAt) return false;
-    return !entry.holders.has(userId);
+  /** The store's answer to this attempt when memory can give it; undefined: ask the store. */
+  refusal(attempt: PurchaseAttempt, now: number): PurchaseRefusal | undefined {
+    const entry = this.#entries.get(attempt.saleId);
+    if (entry === undefined) return undefined;
+    if (now >= entry.trustedUntil || now >= entry.endsAt) return undefined;
+    const held = entry.holdings.get(attempt.userId);
+    if (held?.idempotencyKeys.has(attempt.idempotencyKey)) return undefined;
+    const alreadyHeld = held?.units ?? 0;
+    const limit = entry.perUserLimit;
+    if (attempt.quantity > limit || alreadyHeld + attempt.quantity > limit) {
+      return { kind: 'limit_exceeded', limit, alreadyHeld };
+    }
+    return { kind: 'sold_out' };
   }
 
   /** The store just answered sold_out for this sale. */
@@ -68,14 +90,17 @@ export class SoldOutBoard {
     if (this.#learning.has(saleId)) return false;
     this.#learning.add(saleId);
     try {
-      const [snapshot, holders] = await Promise.all([
+      const [snapshot, holdings] = await Promise.all([
         this.#ledger.getSale(saleId),
-        this.#ledger.listHolders(saleId),
+        this.#ledger.listHoldings(saleId),
       ]);
-      // Re-checked after reading the holders: units that came back meanwhile win.
+      // Re-checked after reading the holdings: units that came back meanwhile win.
       if (snapshot === undefined || snapshot.available > 0) return false;
       this.#entries.set(saleId, {
-        holders: new Set(holders),
+        holdings: new Map(
+          holdings.map((h) => [h.userId, { units: h.units, idempotencyKeys: new Set(h.idempotencyKeys) }]),
+        ),
+        perUserLimit: snapshot.sale.perUserLimit,
         endsAt: snapshot.sale.endsAt,
         trustedUntil: this.#now() + this.#trustMs,
       });

@@ -1,24 +1,34 @@
 import FindMyWay from 'find-my-way';
 import type { JSONWebKeySet } from 'jose';
 import type { AppDeps } from '../app/deps.ts';
+import { type Authenticator, bearerTokenAuthenticator } from '../auth/authenticator.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { FlashSaleError } from '../domain/errors.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
-import { buildOpenApi } from './openapi.ts';
 import type { Route, RouteResult } from './route.ts';
 import { apiRoutes } from './routes.ts';
 import { healthResponse } from './schemas.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types.ts';
 
-export interface HttpAppOptions {
+interface HttpAppBaseOptions {
   readonly deps: AppDeps;
-  readonly verifier: TokenVerifier;
   /** Served at /.well-known/jwks.json when this server is its own token issuer. */
   readonly jwks?: JSONWebKeySet;
   readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
   readonly observe?: (route: string, status: number, seconds: number) => void;
   readonly onError?: (error: unknown, request: HttpRequest) => void;
 }
+
+/**
+ * Who may call what: either a token verifier (the app checks bearer tokens
+ * itself: Node) or an authenticator of the runtime's choice (Lambda trusts
+ * what API Gateway's JWT authorizer verified). One or the other, never both.
+ */
+export type HttpAppOptions = HttpAppBaseOptions &
+  (
+    | { readonly verifier: TokenVerifier; readonly authenticator?: never }
+    | { readonly authenticator: Authenticator; readonly verifier?: never }
+  );
 
 export interface HttpApp {
   handle(request: HttpRequest): Promise<HttpResponse>;
@@ -29,15 +39,21 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as co
 
 /** The one application every runtime calls: node:http, Lambda, and route tests alike. */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const authenticator = options.authenticator ?? bearerTokenAuthenticator(options.verifier);
   const routes = [...operationalRoutes(options), ...apiRoutes(options.deps)];
-  const openApi = JSON.stringify(buildOpenApi(routes));
+  // Built on first request, from a module loaded then: a Lambda cold start neither loads nor runs
+  // the JSON Schema generator unless someone asks for the document.
+  let openApi: Promise<string> | undefined;
   routes.push({
     method: 'GET',
     path: '/openapi.json',
     access: 'public',
     summary: 'This document',
     responses: [{ status: 200, description: 'OpenAPI 3.1' }],
-    handle: async () => ({ status: 200, body: openApi, contentType: 'application/json; charset=utf-8' }),
+    async handle() {
+      openApi ??= import('./openapi.ts').then(({ buildOpenApi }) => JSON.stringify(buildOpenApi(routes)));
+      return { status: 200, body: await openApi, contentType: 'application/json; charset=utf-8' };
+    },
   });
   const router = FindMyWay({ ignoreTrailingSlash: true });
   for (const r of routes) router.on(r.method, r.path, () => {}, r);
@@ -57,9 +73,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const r = found.store as Route;
     const actor =
-      r.access === 'public'
-        ? undefined
-        : await options.verifier.verify(request.headers.authorization, options.deps.clock.now());
+      r.access === 'public' ? undefined : await authenticator.authenticate(request, options.deps.clock.now());
     if (r.access === 'admin' && !actor!.isAdmin) {
       throw new FlashSaleError('forbidden', 'this route needs the admin role');
     }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // One set of schemas: they validate requests and they generate /openapi.json.
 

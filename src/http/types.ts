@@ -6,6 +6,14 @@ export interface HttpRequest {
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
+  /**
+   * Claims of a token that a trusted front door (API Gateway's JWT
+   * authorizer) has already verified. Set only by a runtime behind such a
+   * door, from data clients cannot write (the Lambda event's request
+   * context), and read only by `verifiedClaimsAuthenticator`. The Node server
+   * never sets it, and its authenticator verifies the bearer token itself.
+   */
+  readonly verifiedClaims?: Readonly<Record<string, unknown>>;
 }
 
 export interface HttpResponse {

@@ -29,6 +29,18 @@ export type ReleaseResult =
   | { readonly kind: 'not_held'; readonly reservation: Reservation }
   | { readonly kind: 'not_found' };
 
+/**
+ * A shopper's stake in a sale: what lets a sold-out sale be refused from
+ * memory and still give each shopper the answer the store would give.
+ */
+export interface Holding {
+  readonly userId: string;
+  /** Units held or paid. */
+  readonly units: number;
+  /** The idempotency keys of those reservations: a retry with one of them must reach the store. */
+  readonly idempotencyKeys: readonly string[];
+}
+
 /** Sums counted from the stored reservations, not from counters that could drift with them. */
 export interface LedgerCounts {
   readonly initial: number;
@@ -67,8 +79,8 @@ export interface StockLedger {
   /** Held reservations whose payment window closed at or before `now`, oldest first. */
   findExpired(now: number, limit: number): Promise<Reservation[]>;
   countSale(saleId: string): Promise<LedgerCounts | undefined>;
-  /** Distinct users holding `held` or `paid` units of the sale (bounded by its stock). */
-  listHolders(saleId: string): Promise<string[]>;
+  /** Every shopper holding `held` or `paid` units of the sale (bounded by its stock), with their keys. */
+  listHoldings(saleId: string): Promise<Holding[]>;
   /** True when the store answers; used by readiness probes. */
   ping(): Promise<boolean>;
 }

@@ -134,7 +134,7 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect(again).toMatchObject({ replayed: true, reservation: { id: first.reservation.id } });
     });
 
-    it('lists the holders of a sale: held and paid units count, released ones do not', async () => {
+    it('lists the holdings of a sale: held and paid units count, released ones do not', async () => {
       const sale = await openSale({ perUserLimit: 2 });
       const other = await openSale();
       await buy(sale.id, 'hana', 'h1');
@@ -144,24 +144,39 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       const gone = await buy(sale.id, 'jane', 'j');
       await cancelOrder(deps, gone.reservation.orderId, { userId: 'jane', isAdmin: false });
       await buy(other.id, 'kurt', 'k');
-      expect((await backend.ledger.listHolders(sale.id)).sort()).toEqual(['hana', 'ivan']);
-      expect(await backend.ledger.listHolders('no-such-sale')).toEqual([]);
+      const holdings = await backend.ledger.listHoldings(sale.id);
+      const byUser = Object.fromEntries(
+        holdings.map((h) => [h.userId, { units: h.units, keys: [...h.idempotencyKeys].sort() }]),
+      );
+      expect(byUser).toEqual({ hana: { units: 2, keys: ['h1', 'h2'] }, ivan: { units: 1, keys: ['i'] } });
+      expect(await backend.ledger.listHoldings('no-such-sale')).toEqual([]);
     });
 
-    it('refuses losers of a sold-out sale from memory, and sells again once units come back', async () => {
+    it('answers a sold-out sale from memory as the store would, and sells again once units come back', async () => {
       const sale = await openSale({ stock: 2, perUserLimit: 1 });
       const first = await buy(sale.id, 'lena', 'l');
       await buy(sale.id, 'mark', 'm');
       expect(await refusal(buy(sale.id, 'nina', 'n'))).toBe('sold_out');
-      await vi.waitFor(() => expect(board.refuses(sale.id, 'olga', clock.now())).toBe(true));
+      const attempt = (userId: string, idempotencyKey: string) => ({
+        saleId: sale.id,
+        userId,
+        quantity: 1,
+        idempotencyKey,
+      });
+      await vi.waitFor(() =>
+        expect(board.refusal(attempt('olga', 'o'), clock.now())).toEqual({ kind: 'sold_out' }),
+      );
       const reserve = vi.spyOn(backend.ledger, 'reserve');
       const losers = await Promise.all(
         Array.from({ length: 50 }, (_, i) => refusal(buy(sale.id, `loser-${i}`, 'x'))),
       );
       expect(losers.every((code) => code === 'sold_out')).toBe(true);
+      // A holder trying a new key is at the limit: the same answer the store gives, from memory.
+      expect(await refusal(buy(sale.id, 'mark', 'another'))).toBe('limit_exceeded');
       expect(reserve).not.toHaveBeenCalled();
-      // A holder's retry still reaches the store and gets its first answer (I5).
+      // A retry of a key that holds units still reaches the store and gets its first answer (I5).
       expect((await buy(sale.id, 'lena', 'l')).reservation.id).toBe(first.reservation.id);
+      expect(reserve).toHaveBeenCalledTimes(1);
       await cancelOrder(deps, first.reservation.orderId, { userId: 'lena', isAdmin: false });
       expect(await refusal(buy(sale.id, 'olga', 'o'))).toBe('accepted');
       reserve.mockRestore();

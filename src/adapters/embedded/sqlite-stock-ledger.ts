@@ -5,6 +5,7 @@ import { decidePurchase, reservationExpiry } from '../../domain/purchase-decisio
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import type {
+  Holding,
   LedgerCounts,
   ReleaseResult,
   ReserveRequest,
@@ -94,7 +95,8 @@ export class SqliteStockLedger implements StockLedger {
       ),
       available: db.prepare('SELECT available FROM sales WHERE id = ?'),
       holders: db.prepare(
-        `SELECT DISTINCT user_id FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid')`,
+        `SELECT user_id, SUM(quantity) AS units, json_group_array(idempotency_key) AS idempotency_keys
+         FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id`,
       ),
       overLimit: db.prepare(
         `SELECT user_id, SUM(quantity) AS units FROM reservations
@@ -195,8 +197,12 @@ export class SqliteStockLedger implements StockLedger {
     };
   }
 
-  async listHolders(saleId: string): Promise<string[]> {
-    return this.#sql.holders.all(saleId).map((row) => row.user_id as string);
+  async listHoldings(saleId: string): Promise<Holding[]> {
+    return this.#sql.holders.all(saleId).map((row) => ({
+      userId: row.user_id as string,
+      units: row.units as number,
+      idempotencyKeys: JSON.parse(row.idempotency_keys as string) as string[],
+    }));
   }
 
   async ping(): Promise<boolean> {

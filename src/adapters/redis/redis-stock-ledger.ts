@@ -6,6 +6,7 @@ import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import { shardProbeOrder } from '../../domain/stock-shards.ts';
 import type {
+  Holding,
   LedgerCounts,
   ReleaseResult,
   ReserveRequest,
@@ -28,6 +29,7 @@ export type LedgerRedis = Pick<
   | 'hget'
   | 'hgetall'
   | 'hkeys'
+  | 'smembers'
   | 'get'
   | 'mget'
   | 'zrange'
@@ -215,8 +217,24 @@ export class RedisStockLedger implements StockLedger {
     return { initial: definition.sale.stock, available, held, paid, released, reservations, usersOverLimit };
   }
 
-  async listHolders(saleId: string): Promise<string[]> {
-    return this.#redis.hkeys(this.#keys.holdings(saleId));
+  async listHoldings(saleId: string): Promise<Holding[]> {
+    const ids = await this.#redis.smembers(this.#keys.saleReservations(saleId));
+    if (ids.length === 0) return [];
+    const batch = this.#redis.multi();
+    for (const id of ids) batch.hmget(this.#keys.reservation(id), 'state', 'userId', 'quantity', 'json');
+    const replies = (await batch.exec()) ?? [];
+    const holdings = new Map<string, { units: number; idempotencyKeys: string[] }>();
+    for (const [error, fields] of replies) {
+      if (error !== null) throw error;
+      const [state, userId, quantity, json] = fields as Array<string | null>;
+      if (userId == null || json == null || (state !== 'held' && state !== 'paid')) continue;
+      const { idempotencyKey } = JSON.parse(json) as Reservation;
+      const holding = holdings.get(userId) ?? { units: 0, idempotencyKeys: [] };
+      holding.units += Number(quantity);
+      holding.idempotencyKeys.push(idempotencyKey);
+      holdings.set(userId, holding);
+    }
+    return [...holdings].map(([userId, holding]) => ({ userId, ...holding }));
   }
 
   async ping(): Promise<boolean> {

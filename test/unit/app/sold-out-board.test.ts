@@ -36,7 +36,14 @@ describe('SoldOutBoard', () => {
     return opened;
   }
 
-  it('trusts a sold-out answer only for its trust period, and never for holders', async () => {
+  const attempt = (saleId: string, userId: string, idempotencyKey = 'new-key', quantity = 1) => ({
+    saleId,
+    userId,
+    quantity,
+    idempotencyKey,
+  });
+
+  it('answers like the store for the trust period: sold out, over the limit, or ask (a held key)', async () => {
     const clock = new ManualClock();
     const { backend, sale } = await soldOutSale(clock);
     const board = new SoldOutBoard({
@@ -46,12 +53,24 @@ describe('SoldOutBoard', () => {
       trustMs: 500,
     });
     closers.push(() => board.close());
-    expect(board.refuses(sale.id, 'someone', clock.now())).toBe(false);
+    expect(board.refusal(attempt(sale.id, 'someone'), clock.now())).toBeUndefined();
     board.soldOut(sale.id);
-    await vi.waitFor(() => expect(board.refuses(sale.id, 'someone', clock.now())).toBe(true));
-    expect(board.refuses(sale.id, 'winner', clock.now())).toBe(false);
+    await vi.waitFor(() =>
+      expect(board.refusal(attempt(sale.id, 'someone'), clock.now())).toEqual({ kind: 'sold_out' }),
+    );
+    expect(board.refusal(attempt(sale.id, 'someone', 'k', 2), clock.now())).toEqual({
+      kind: 'limit_exceeded',
+      limit: 1,
+      alreadyHeld: 0,
+    });
+    expect(board.refusal(attempt(sale.id, 'winner', 'k'), clock.now())).toBeUndefined();
+    expect(board.refusal(attempt(sale.id, 'winner', 'other'), clock.now())).toEqual({
+      kind: 'limit_exceeded',
+      limit: 1,
+      alreadyHeld: 1,
+    });
     clock.advance(500);
-    expect(board.refuses(sale.id, 'someone', clock.now())).toBe(false);
+    expect(board.refusal(attempt(sale.id, 'someone'), clock.now())).toBeUndefined();
   });
 
   it('does not raise the flag when the store still has units', async () => {
@@ -65,7 +84,7 @@ describe('SoldOutBoard', () => {
     closers.push(() => board.close());
     board.soldOut(sale.id);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(board.refuses(sale.id, 'someone', clock.now())).toBe(false);
+    expect(board.refusal(attempt(sale.id, 'someone'), clock.now())).toBeUndefined();
   });
 
   it('passes sold-out and restocked news to the boards of other threads', async () => {
@@ -85,9 +104,11 @@ describe('SoldOutBoard', () => {
       () => remote.close(),
     );
     local.soldOut(sale.id);
-    await vi.waitFor(() => expect(remote.refuses(sale.id, 'someone', clock.now())).toBe(true));
+    await vi.waitFor(() =>
+      expect(remote.refusal(attempt(sale.id, 'someone'), clock.now())).toEqual({ kind: 'sold_out' }),
+    );
     local.restocked(sale.id);
-    await vi.waitFor(() => expect(remote.refuses(sale.id, 'someone', clock.now())).toBe(false));
-    expect(local.refuses(sale.id, 'someone', clock.now())).toBe(false);
+    await vi.waitFor(() => expect(remote.refusal(attempt(sale.id, 'someone'), clock.now())).toBeUndefined());
+    expect(local.refusal(attempt(sale.id, 'someone'), clock.now())).toBeUndefined();
   });
 });

@@ -1,0 +1,51 @@
+// The CDK app: `npm run build:lambda && npx cdk synth` (offline), `npx cdk deploy`. See docs/deploy-aws.md.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { type Billing, FlashSaleStack } from './flash-sale-stack.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const app = new App();
+const context = (name: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(name);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+};
+const integer = (name: string): number | undefined => {
+  const raw = context(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`context ${name} must be a whole number >= 0, got ${raw}`);
+  return value;
+};
+
+const lambdaCodeDir = resolve(context('lambdaCodeDir') ?? join(root, 'dist', 'lambda'));
+if (!existsSync(join(lambdaCodeDir, 'api', 'index.mjs'))) {
+  throw new Error(`no Lambda bundles in ${lambdaCodeDir}: run npm run build:lambda first`);
+}
+const capacity = integer('provisionedCapacity');
+const billing: Billing =
+  capacity === undefined
+    ? { mode: 'on-demand' }
+    : { mode: 'provisioned', readCapacity: capacity, writeCapacity: capacity };
+const reserved = (name: string) => integer(`${name}ReservedConcurrency`);
+const api = reserved('api');
+const consumer = reserved('consumer');
+const sweeper = reserved('sweeper');
+
+new FlashSaleStack(app, context('stackName') ?? 'FlashSale', {
+  lambdaCodeDir,
+  billing,
+  apiProvisionedConcurrency: integer('apiProvisionedConcurrency') ?? 0,
+  reservedConcurrency: {
+    ...(api === undefined ? {} : { api }),
+    ...(consumer === undefined ? {} : { consumer }),
+    ...(sweeper === undefined ? {} : { sweeper }),
+  },
+  maxReceiveCount: integer('maxReceiveCount') ?? 5,
+  stockShards: integer('stockShards') ?? 4,
+  vpc: context('vpc') === 'true',
+  ...(context('alarmEmail') === undefined ? {} : { alarmEmail: context('alarmEmail')! }),
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});

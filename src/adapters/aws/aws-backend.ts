@@ -1,0 +1,79 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { SNSClientConfig } from '@aws-sdk/client-sns';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import type { Backend } from '../../ports/backend.ts';
+import { BroadcastSoldOutSignal } from '../local/broadcast-sold-out-signal.ts';
+import { DynamoOrderStore } from './dynamo-order-store.ts';
+import { DynamoStockLedger } from './dynamo-stock-ledger.ts';
+import { SqsEventQueue } from './sqs-event-queue.ts';
+
+export interface AwsBackendOptions {
+  readonly ledgerTable: string;
+  readonly ordersTable: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  /** Shards of a new sale's stock (default 4). */
+  readonly stockShards?: number;
+  /** SDK client settings (region, endpoint, credentials); each service may override. */
+  readonly clients?: {
+    readonly dynamodb?: DynamoDBClientConfig;
+    readonly sqs?: SQSClientConfig;
+    readonly sns?: SNSClientConfig;
+  };
+  readonly onRelayError?: (error: unknown) => void;
+  readonly random?: () => number;
+  readonly claimLeaseMs?: number;
+  readonly queueVisibilityTimeoutSeconds?: number;
+}
+
+/**
+ * The AWS serverless shape: ledger and orders on DynamoDB, the order pipeline
+ * on SQS. Order events go to SNS through `SnsOrderNotifier`, which only the
+ * queue consumer creates (so the other functions' bundles leave the SNS
+ * client out).
+ */
+export interface AwsBackend extends Backend {
+  readonly ledger: DynamoStockLedger;
+  readonly queue: SqsEventQueue;
+  /** The outbox sweeper: resends events a crash or an SQS fault left unsent. */
+  relayUnsentEvents(now: number, graceMs?: number): Promise<number>;
+}
+
+export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
+  const dynamodb = new DynamoDBClient(options.clients?.dynamodb ?? {});
+  const sqs = new SQSClient(options.clients?.sqs ?? {});
+  const queue = new SqsEventQueue({
+    client: sqs,
+    queueUrl: options.queueUrl,
+    deadLetterQueueUrl: options.deadLetterQueueUrl,
+    ...(options.queueVisibilityTimeoutSeconds === undefined
+      ? {}
+      : { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }),
+  });
+  const soldOut = new BroadcastSoldOutSignal();
+  const ledger = new DynamoStockLedger({
+    client: dynamodb,
+    tableName: options.ledgerTable,
+    stockShards: options.stockShards ?? 4,
+    relay: async (topic, body) => {
+      await queue.publish(topic, body, 0);
+    },
+    ...(options.onRelayError === undefined ? {} : { onRelayError: options.onRelayError }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.claimLeaseMs === undefined ? {} : { claimLeaseMs: options.claimLeaseMs }),
+  });
+  return {
+    name: 'aws',
+    ledger,
+    orders: new DynamoOrderStore(dynamodb, options.ordersTable),
+    queue,
+    relayUnsentEvents: (now, graceMs) => ledger.relayUnsentEvents(now, graceMs),
+    // A Lambda instance keeps its own sold-out flag: instances share no memory, and need none.
+    soldOut,
+    async close() {
+      await soldOut.close();
+      dynamodb.destroy();
+      sqs.destroy();
+    },
+  };
+}

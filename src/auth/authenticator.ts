@@ -1,0 +1,47 @@
+import type { Actor } from '../app/deps.ts';
+import { FlashSaleError } from '../domain/errors.ts';
+import type { HttpRequest } from '../http/types.ts';
+import type { TokenVerifier } from './token-verifier.ts';
+
+/** Says who sent a request to a non-public route, or throws FlashSaleError('unauthorized'). */
+export interface Authenticator {
+  authenticate(request: HttpRequest, now: number): Promise<Actor>;
+}
+
+/** The Node runtime's: verifies the bearer token itself (signature, issuer, audience, expiry). */
+export function bearerTokenAuthenticator(verifier: TokenVerifier): Authenticator {
+  return { authenticate: (request, now) => verifier.verify(request.headers.authorization, now) };
+}
+
+/**
+ * The Lambda runtime's: API Gateway's JWT authorizer (the Cognito user pool)
+ * has verified the token before the function runs, and the runtime copies the
+ * claims from the event's request context into `request.verifiedClaims`.
+ * Headers are never read: a client can send any header, but cannot write the
+ * request context. A request without verified claims (a route the authorizer
+ * does not guard) is unauthorized, never anonymous-but-trusted.
+ */
+export function verifiedClaimsAuthenticator(options: { adminGroup?: string } = {}): Authenticator {
+  const adminGroup = options.adminGroup ?? 'admin';
+  return {
+    async authenticate(request) {
+      const claims = request.verifiedClaims;
+      const sub = claims?.sub;
+      if (claims === undefined || typeof sub !== 'string' || sub === '') {
+        throw new FlashSaleError('unauthorized', 'no verified identity: send Authorization: Bearer <JWT>');
+      }
+      return { userId: sub, isAdmin: claimList(claims['cognito:groups']).includes(adminGroup) };
+    },
+  };
+}
+
+/**
+ * A list claim as API Gateway hands it over: HTTP APIs turn arrays into one
+ * string, `[admin shoppers]`; other sources give a JSON array or `a,b`.
+ */
+export function claimList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (typeof value !== 'string') return [];
+  const inner = value.trim().replace(/^\[/, '').replace(/\]$/, '');
+  return inner.split(/[\s,]+/).filter((v) => v !== '');
+}

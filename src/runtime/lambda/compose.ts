@@ -1,0 +1,81 @@
+import { type AwsBackend, type AwsBackendOptions, openAwsBackend } from '../../adapters/aws/aws-backend.ts';
+import type { AppDeps } from '../../app/deps.ts';
+import { SaleCache } from '../../app/sale-cache.ts';
+import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
+import { jsonLogger, type Logger } from '../../observability/logger.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
+import type { LambdaConfig } from './config.ts';
+
+/**
+ * What every function shares, built once per execution environment (outside
+ * the handler): SDK clients, backend, use-case deps, metrics, logger. Each
+ * handler factory adds its own part (the HTTP app, the SNS notifier), so a
+ * function's bundle holds only what it uses.
+ */
+export interface LambdaRuntime {
+  readonly config: LambdaConfig;
+  readonly backend: AwsBackend;
+  readonly deps: AppDeps;
+  readonly emf: EmfMetrics;
+  readonly logger: Logger;
+  readonly clients: AwsBackendOptions['clients'];
+}
+
+export interface ComposeOptions {
+  /** SDK client settings (tests point them at dynalite and fauxqs). */
+  readonly clients?: AwsBackendOptions['clients'];
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly writeMetrics?: (line: string) => void;
+  readonly random?: () => number;
+}
+
+export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}): LambdaRuntime {
+  const logger = options.logger ?? jsonLogger((line) => process.stdout.write(line));
+  const backend = openAwsBackend({
+    ledgerTable: config.ledgerTable,
+    ordersTable: config.ordersTable,
+    queueUrl: config.queueUrl,
+    deadLetterQueueUrl: config.deadLetterQueueUrl,
+    stockShards: config.stockShards,
+    ...(options.clients === undefined ? {} : { clients: options.clients }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    onRelayError: (error) => logger.log('warn', 'event left for the outbox sweeper', { error }),
+  });
+  const emf = createEmfMetrics({
+    namespace: config.metricsNamespace,
+    dimensions: { Service: config.serviceName },
+    ...(options.writeMetrics === undefined ? {} : { write: options.writeMetrics }),
+  });
+  const deps: AppDeps = {
+    ledger: backend.ledger,
+    orders: backend.orders,
+    queue: backend.queue,
+    clock: options.clock ?? systemClock,
+    metrics: emf.metrics,
+    // A bucket per execution environment limits nothing fleet-wide: API Gateway's throttling does that.
+    purchaseLimiter: undefined,
+    // One GetItem per sale and environment; early attempts then cost no store access.
+    saleCache: new SaleCache(backend.ledger),
+    // No sold-out board: learning a sale's holdings reads all its reservations, and a fleet of
+    // environments each doing so every second would cost more reads than the losers it saves.
+  };
+  return { config, backend, deps, emf, logger, clients: options.clients };
+}
+
+/**
+ * Makes one cheap DynamoDB call during init, so that credentials, endpoint
+ * rules, the signer and a kept-alive connection are ready before the first
+ * request. With provisioned concurrency, init runs ahead of traffic and the
+ * first request is served warm; on an on-demand cold start the time merely
+ * moves from the first invocation to init. Bounded, and never fatal: init
+ * must not hang or fail because the store is slow.
+ */
+export async function primeOnInit(runtime: LambdaRuntime, timeoutMs = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([runtime.backend.ledger.ping().catch(() => {}), timeout]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,48 @@
+/** What a Lambda function reads from its environment (set by the CDK stack). */
+export interface LambdaConfig {
+  readonly ledgerTable: string;
+  readonly ordersTable: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly orderEventsTopicArn: string | undefined;
+  readonly stockShards: number;
+  readonly adminGroup: string;
+  /** The queue's redrive policy: receives before SQS moves a message to the DLQ. */
+  readonly maxReceiveCount: number;
+  readonly metricsNamespace: string;
+  readonly serviceName: string;
+}
+
+export class LambdaConfigError extends Error {
+  override name = 'LambdaConfigError';
+}
+
+export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefined>>): LambdaConfig {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '')
+      throw new LambdaConfigError(`environment variable ${name} is required`);
+    return value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new LambdaConfigError(`${name} must be a whole number from ${min} to ${max}, got ${raw}`);
+    }
+    return value;
+  };
+  return {
+    ledgerTable: required('LEDGER_TABLE'),
+    ordersTable: required('ORDERS_TABLE'),
+    queueUrl: required('QUEUE_URL'),
+    deadLetterQueueUrl: required('DEAD_LETTER_QUEUE_URL'),
+    orderEventsTopicArn: env.ORDER_EVENTS_TOPIC_ARN || undefined,
+    stockShards: integer('STOCK_SHARDS', 4, 1, 64),
+    adminGroup: env.ADMIN_GROUP || 'admin',
+    maxReceiveCount: integer('MAX_RECEIVE_COUNT', 5, 1, 1000),
+    metricsNamespace: env.METRICS_NAMESPACE || 'FlashSale',
+    serviceName: env.SERVICE_NAME || env.AWS_LAMBDA_FUNCTION_NAME || 'flashsale',
+  };
+}
