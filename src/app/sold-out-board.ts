@@ -10,10 +10,13 @@ interface HeldUnits {
 interface SoldOutEntry {
   /** Who holds units of the sale, how many, under which keys. */
   readonly holdings: ReadonlyMap<string, HeldUnits>;
+  readonly holdingsReadAt: number;
   readonly perUserLimit: number;
   readonly endsAt: number;
   trustedUntil: number;
 }
+
+const HOLDINGS_MAX_AGE_MS = 10_000;
 
 export interface PurchaseAttempt {
   readonly saleId: string;
@@ -27,7 +30,8 @@ export interface PurchaseAttempt {
  * a stampede of losers costs no store access. The flag is set when the store
  * answers sold_out (here or in another process, through the signal), cleared
  * when units come back, and trusted only for `trustMs` after the store last
- * said so: a lost "restocked" message delays a sale by at most that long.
+ * said so (re-read in the background shortly before): a lost "restocked"
+ * message delays a sale by at most that long.
  * A retry under a key that holds units goes to the store, so it gets its
  * first answer (I5); any other attempt gets what the store would say of a
  * new key: limit_exceeded past the shopper's limit, otherwise sold_out.
@@ -57,6 +61,8 @@ export class SoldOutBoard {
     const entry = this.#entries.get(attempt.saleId);
     if (entry === undefined) return undefined;
     if (now >= entry.trustedUntil || now >= entry.endsAt) return undefined;
+    // Re-read in the background before the trust runs out, so the crowd never falls through to the store.
+    if (now >= entry.trustedUntil - this.#trustMs / 4) void this.#learn(attempt.saleId);
     const held = entry.holdings.get(attempt.userId);
     if (held?.idempotencyKeys.has(attempt.idempotencyKey)) return undefined;
     const alreadyHeld = held?.units ?? 0;
@@ -90,16 +96,32 @@ export class SoldOutBoard {
     if (this.#learning.has(saleId)) return false;
     this.#learning.add(saleId);
     try {
+      // While a sale stays sold out its holdings cannot grow (units only come back through a
+      // release, which clears the flag), so a renewal re-reads the stock alone, and the
+      // holdings only every HOLDINGS_MAX_AGE_MS in case a "restocked" message was lost.
+      const known = this.#entries.get(saleId);
+      const now = this.#now();
+      const renewing = known !== undefined && now - known.holdingsReadAt < HOLDINGS_MAX_AGE_MS;
       const [snapshot, holdings] = await Promise.all([
         this.#ledger.getSale(saleId),
-        this.#ledger.listHoldings(saleId),
+        renewing ? undefined : this.#ledger.listHoldings(saleId),
       ]);
       // Re-checked after reading the holdings: units that came back meanwhile win.
-      if (snapshot === undefined || snapshot.available > 0) return false;
+      if (snapshot === undefined || snapshot.available > 0) {
+        this.#entries.delete(saleId);
+        return false;
+      }
       this.#entries.set(saleId, {
-        holdings: new Map(
-          holdings.map((h) => [h.userId, { units: h.units, idempotencyKeys: new Set(h.idempotencyKeys) }]),
-        ),
+        holdings:
+          holdings === undefined
+            ? known!.holdings
+            : new Map(
+                holdings.map((h) => [
+                  h.userId,
+                  { units: h.units, idempotencyKeys: new Set(h.idempotencyKeys) },
+                ]),
+              ),
+        holdingsReadAt: holdings === undefined ? known!.holdingsReadAt : now,
         perUserLimit: snapshot.sale.perUserLimit,
         endsAt: snapshot.sale.endsAt,
         trustedUntil: this.#now() + this.#trustMs,

@@ -73,6 +73,37 @@ describe('SoldOutBoard', () => {
     expect(board.refusal(attempt(sale.id, 'someone'), clock.now())).toBeUndefined();
   });
 
+  it('renews the flag in the background before it lapses, re-reading the stock but not the holdings', async () => {
+    const clock = new ManualClock();
+    const { backend, sale } = await soldOutSale(clock);
+    const board = new SoldOutBoard({
+      ledger: backend.ledger,
+      signal: backend.soldOut,
+      now: () => clock.now(),
+      trustMs: 1000,
+    });
+    closers.push(() => board.close());
+    const holdingsRead = vi.spyOn(backend.ledger, 'listHoldings');
+    const stockRead = vi.spyOn(backend.ledger, 'getSale');
+    board.soldOut(sale.id);
+    await vi.waitFor(() =>
+      expect(board.refusal(attempt(sale.id, 'a'), clock.now())).toEqual({ kind: 'sold_out' }),
+    );
+    for (let second = 0; second < 5; second++) {
+      clock.advance(800); // inside the last quarter of the trust: a renewal starts, the answer stays
+      expect(board.refusal(attempt(sale.id, 'a'), clock.now())).toEqual({ kind: 'sold_out' });
+      await vi.waitFor(() => expect(stockRead).toHaveBeenCalledTimes(second + 2));
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the renewal lands
+    }
+    expect(holdingsRead).toHaveBeenCalledTimes(1);
+    // Units that came back unannounced are seen at the next renewal: the flag goes.
+    const reservation = await backend.ledger.findExpired(clock.now() + 3_600_000, 1);
+    await backend.ledger.release(reservation[0]!.id, 'cancelled', clock.now());
+    clock.advance(800);
+    board.refusal(attempt(sale.id, 'a'), clock.now());
+    await vi.waitFor(() => expect(board.refusal(attempt(sale.id, 'a'), clock.now())).toBeUndefined());
+  });
+
   it('does not raise the flag when the store still has units', async () => {
     const clock = new ManualClock();
     const { backend, sale } = await openSale(clock, 5);
