@@ -52,3 +52,31 @@ export function decidePurchase(facts: PurchaseFacts): PurchaseDecision {
 export function reservationExpiry(sale: Sale, now: number): number {
   return now + sale.paymentWindowSeconds * 1000;
 }
+
+/** The reservation a decided purchase creates: held, priced, expiring at the end of its payment window. */
+export function newReservation(
+  sale: Sale,
+  purchase: {
+    readonly userId: string;
+    readonly quantity: number;
+    readonly idempotencyKey: string;
+    readonly now: number;
+  },
+  ids: { readonly id: string; readonly orderId: string },
+): Reservation {
+  return {
+    id: ids.id,
+    orderId: ids.orderId,
+    saleId: sale.id,
+    userId: purchase.userId,
+    quantity: purchase.quantity,
+    idempotencyKey: purchase.idempotencyKey,
+    amountCents: sale.priceCents * purchase.quantity,
+    currency: sale.currency,
+    state: 'held',
+    releaseReason: null,
+    createdAt: purchase.now,
+    expiresAt: reservationExpiry(sale, purchase.now),
+    paidAt: null,
+  };
+}

@@ -11,7 +11,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { checkPayment } from '../../domain/order.ts';
-import { decidePurchase, reservationExpiry } from '../../domain/purchase-decision.ts';
+import { decidePurchase, newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import { shardProbeOrder, splitStock } from '../../domain/stock-shards.ts';
@@ -457,21 +457,11 @@ export class DynamoStockLedger implements StockLedger {
       await this.#undoClaim(sale.id, request, claim);
       throw new Error('reservation took longer than its claim lease');
     }
-    const reservation: Reservation = {
-      id: reservationId,
-      orderId: claim.orderId,
-      saleId: sale.id,
-      userId,
-      quantity,
-      idempotencyKey: request.idempotencyKey,
-      amountCents: sale.priceCents * quantity,
-      currency: sale.currency,
-      state: 'held',
-      releaseReason: null,
-      createdAt: request.now,
-      expiresAt: reservationExpiry(sale, request.now),
-      paidAt: null,
-    };
+    const reservation = newReservation(
+      sale,
+      { ...request, userId, quantity },
+      { id: reservationId, orderId: claim.orderId },
+    );
     try {
       await this.#putReservation(reservation, taken.takes);
     } catch (error) {

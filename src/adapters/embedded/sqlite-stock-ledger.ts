@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { v7 as timeOrderedId } from 'uuid';
 import { checkPayment } from '../../domain/order.ts';
-import { decidePurchase, reservationExpiry } from '../../domain/purchase-decision.ts';
+import { decidePurchase, newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import type {
@@ -250,21 +250,7 @@ export class SqliteStockLedger implements StockLedger {
       if (refusal.kind === 'reserve') throw new Error('embedded ledger: stock check and decrement disagree');
       return refusal;
     }
-    const reservation: Reservation = {
-      id: timeOrderedId(),
-      orderId: timeOrderedId(),
-      saleId: sale.id,
-      userId: request.userId,
-      quantity: request.quantity,
-      idempotencyKey: request.idempotencyKey,
-      amountCents: sale.priceCents * request.quantity,
-      currency: sale.currency,
-      state: 'held',
-      releaseReason: null,
-      createdAt: request.now,
-      expiresAt: reservationExpiry(sale, request.now),
-      paidAt: null,
-    };
+    const reservation = newReservation(sale, request, { id: timeOrderedId(), orderId: timeOrderedId() });
     this.#sql.insertReservation.run(
       reservation.id,
       reservation.orderId,

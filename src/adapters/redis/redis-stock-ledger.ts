@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { checkPayment } from '../../domain/order.ts';
-import { reservationExpiry } from '../../domain/purchase-decision.ts';
+import { newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import { shardProbeOrder } from '../../domain/stock-shards.ts';
@@ -85,21 +85,7 @@ export class RedisStockLedger implements StockLedger {
     const { sale } = definition;
     // The crowd that arrives early is answered from memory: no reservation can exist before the start.
     if (request.now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
-    const reservation: Reservation = {
-      id: randomUUID(),
-      orderId: randomUUID(),
-      saleId: sale.id,
-      userId: request.userId,
-      quantity: request.quantity,
-      idempotencyKey: request.idempotencyKey,
-      amountCents: sale.priceCents * request.quantity,
-      currency: sale.currency,
-      state: 'held',
-      releaseReason: null,
-      createdAt: request.now,
-      expiresAt: reservationExpiry(sale, request.now),
-      paidAt: null,
-    };
+    const reservation = newReservation(sale, request, { id: randomUUID(), orderId: randomUUID() });
     const probe = shardProbeOrder(definition.shards);
     const keys = this.#keys;
     const reply = await scripts.reserve.run(

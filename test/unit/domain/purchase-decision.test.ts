@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decidePurchase,
+  newReservation,
   type PurchaseFacts,
   reservationExpiry,
 } from '../../../src/domain/purchase-decision.ts';
@@ -89,5 +90,30 @@ describe('decidePurchase', () => {
 describe('reservationExpiry', () => {
   it('closes the payment window paymentWindowSeconds after the reservation', () => {
     expect(reservationExpiry(sale, 1_500)).toBe(61_500);
+  });
+});
+
+describe('newReservation', () => {
+  it('holds the units at the sale price until the payment window closes', () => {
+    const reservation = newReservation(
+      saleFixture,
+      { userId: 'ann', quantity: 2, idempotencyKey: 'k', now: 1_500 },
+      { id: 'r-1', orderId: 'o-1' },
+    );
+    expect(reservation).toEqual({
+      id: 'r-1',
+      orderId: 'o-1',
+      saleId: saleFixture.id,
+      userId: 'ann',
+      quantity: 2,
+      idempotencyKey: 'k',
+      amountCents: 2 * saleFixture.priceCents,
+      currency: saleFixture.currency,
+      state: 'held',
+      releaseReason: null,
+      createdAt: 1_500,
+      expiresAt: 1_500 + saleFixture.paymentWindowSeconds * 1000,
+      paidAt: null,
+    });
   });
 });
