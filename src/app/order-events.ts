@@ -2,7 +2,7 @@ import type { Transition } from '../domain/order.ts';
 import type { Clock } from '../ports/clock.ts';
 import { noNotifier, type OrderNotifier } from '../ports/order-notifier.ts';
 import type { OrderStore } from '../ports/order-store.ts';
-import { parseReservationEvent } from './reservation-event.ts';
+import { parseReservationEvent, type ReservationEvent } from './reservation-event.ts';
 
 /**
  * Applies one queued reservation event to its order record; throws when the
@@ -15,13 +15,23 @@ import { parseReservationEvent } from './reservation-event.ts';
  * again: a publish that failed after the record moved is never lost, and
  * subscribers deduplicate on (orderId, status).
  */
-export async function recordOrderEvent(
-  deps: { readonly orders: OrderStore; readonly clock: Clock },
+export function recordOrderEvent(
+  deps: OrderEventDeps,
   topic: string,
   body: string,
   notifier: OrderNotifier = noNotifier,
 ): Promise<Transition> {
-  const { reservation, orderEvent } = parseReservationEvent(topic, body);
+  return applyReservationEvent(deps, parseReservationEvent(topic, body), notifier);
+}
+
+type OrderEventDeps = { readonly orders: OrderStore; readonly clock: Clock };
+
+/** `recordOrderEvent` for an event its caller has already read. */
+export async function applyReservationEvent(
+  deps: OrderEventDeps,
+  { reservation, orderEvent }: ReservationEvent,
+  notifier: OrderNotifier = noNotifier,
+): Promise<Transition> {
   const transition = await deps.orders.apply(reservation, orderEvent, deps.clock.now());
   if (transition.kind === 'illegal') {
     throw new Error(`order ${reservation.orderId}: ${transition.event} is illegal from ${transition.from}`);

@@ -1,8 +1,8 @@
 import type { QueuedEvent } from '../ports/event-queue.ts';
 import type { AppDeps } from './deps.ts';
-import { recordOrderEvent } from './order-events.ts';
+import { applyReservationEvent } from './order-events.ts';
 import { expireDue } from './orders.ts';
-import { parseReservationEvent } from './reservation-event.ts';
+import { parseReservationEvent, type ReservationEvent } from './reservation-event.ts';
 
 export interface OrderWorkerOptions {
   /** Deliveries before an event is parked in the dead-letter queue. */
@@ -28,19 +28,30 @@ export function retryDelay(options: OrderWorkerOptions, failedAttempts: number):
   return Math.min(options.maxBackoffMs, options.backoffMs * 2 ** Math.max(0, failedAttempts - 1));
 }
 
+/** A received event, read once: its content, or why it cannot be read. */
+type ReadEvent = { readonly event: QueuedEvent } & (
+  | { readonly content: ReservationEvent }
+  | { readonly unreadable: unknown }
+);
+
 /** Events of one reservation, in queue order; unreadable events stand alone. */
-function byReservation(events: readonly QueuedEvent[]): QueuedEvent[][] {
-  const groups = new Map<string, QueuedEvent[]>();
+function byReservation(events: readonly QueuedEvent[]): ReadEvent[][] {
+  const groups = new Map<string, ReadEvent[]>();
   for (const event of events) {
-    let key = `event:${event.id}`;
+    let read: ReadEvent;
+    let key: string;
     try {
-      key = parseReservationEvent(event.topic, event.body).reservation.id;
-    } catch {
+      const content = parseReservationEvent(event.topic, event.body);
+      read = { event, content };
+      key = content.reservation.id;
+    } catch (unreadable) {
       // Handled (and parked) by #handle like any failure.
+      read = { event, unreadable };
+      key = `event:${event.id}`;
     }
     const group = groups.get(key);
-    if (group === undefined) groups.set(key, [event]);
-    else group.push(event);
+    if (group === undefined) groups.set(key, [read]);
+    else group.push(read);
   }
   return [...groups.values()];
 }
@@ -90,7 +101,7 @@ export class OrderWorker {
       const events = await this.#deps.queue.receive(this.#options.batchSize, this.#deps.clock.now());
       await Promise.all(
         byReservation(events).map(async (group) => {
-          for (const event of group) await this.#handle(event);
+          for (const read of group) await this.#handle(read);
         }),
       );
       handled += events.length;
@@ -98,10 +109,12 @@ export class OrderWorker {
     }
   }
 
-  async #handle(event: QueuedEvent): Promise<void> {
+  async #handle(read: ReadEvent): Promise<void> {
+    const { event } = read;
     const { queue, clock, metrics } = this.#deps;
     try {
-      await recordOrderEvent(this.#deps, event.topic, event.body);
+      if ('unreadable' in read) throw read.unreadable;
+      await applyReservationEvent(this.#deps, read.content);
       await queue.ack(event.id);
       metrics.orderEvent('processed');
     } catch (error) {

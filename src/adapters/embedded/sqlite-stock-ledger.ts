@@ -19,11 +19,11 @@ import { OutboxWriter } from './outbox.ts';
 import { reservationFromRow, saleFromRow } from './rows.ts';
 
 /**
- * The stock ledger on SQLite. Reservations that must write are grouped: every
- * request that arrives while the event loop is busy joins the next batch, and
- * one transaction (one WAL commit, one fsync under FULL) serves the whole
- * batch. A request is answered only after its batch committed. Refusals and
- * idempotent replays are answered from committed rows without writing.
+ * The stock ledger on SQLite. Every purchase of a started sale joins the
+ * store's group commit: each request that arrives while the event loop is
+ * busy is decided and written in the next batch transaction (one WAL commit,
+ * one fsync under FULL), and is answered only after that batch committed.
+ * Only `not_started` and `sale_not_found` are answered without joining it.
  */
 export class SqliteStockLedger implements StockLedger {
   readonly #db: DatabaseSync;
@@ -44,7 +44,7 @@ export class SqliteStockLedger implements StockLedger {
     | 'due'
     | 'counts'
     | 'overLimit'
-    | 'holders'
+    | 'holdings'
     | 'available',
     StatementSync
   >;
@@ -94,7 +94,7 @@ export class SqliteStockLedger implements StockLedger {
          FROM reservations WHERE sale_id = ?`,
       ),
       available: db.prepare('SELECT available FROM sales WHERE id = ?'),
-      holders: db.prepare(
+      holdings: db.prepare(
         `SELECT user_id, SUM(quantity) AS units, json_group_array(idempotency_key) AS idempotency_keys
          FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id`,
       ),
@@ -198,7 +198,7 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async listHoldings(saleId: string): Promise<Holding[]> {
-    return this.#sql.holders.all(saleId).map((row) => ({
+    return this.#sql.holdings.all(saleId).map((row) => ({
       userId: row.user_id as string,
       units: row.units as number,
       idempotencyKeys: JSON.parse(row.idempotency_keys as string) as string[],
