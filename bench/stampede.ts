@@ -15,6 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadLocalIssuer } from '../src/auth/local-issuer.ts';
+import { api } from '../test/support/http-client.ts';
 import { spawnServer } from '../test/support/server-process.ts';
 import { stampedeChart } from './stampede/chart.ts';
 import type { LoadPlan, LoadSummary, PhaseSummary } from './stampede/types.ts';
@@ -106,23 +107,6 @@ async function baseline(processes: number, tokensFile: string): Promise<LoadSumm
   }
 }
 
-async function api(
-  url: string,
-  token: string,
-  method = 'GET',
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: await response.json() };
-}
-
 interface Audit {
   ok: boolean;
   initial: number;
@@ -178,19 +162,23 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
   );
   try {
     const startsAt = Date.now() + options.lead * 1000 + 500;
-    const created = await api(`${server.url}/v1/sales`, admin, 'POST', {
-      sku: 'BENCH-1',
-      name: 'Stampede',
-      stock: options.stock,
-      startsAt: new Date(startsAt).toISOString(),
-      endsAt: new Date(startsAt + 3_600_000).toISOString(),
-      perUserLimit: options.limit,
-      priceCents: 1000,
-      currency: 'EUR',
-      paymentWindowSeconds: 900,
+    const created = await api(server.url, '/v1/sales', {
+      method: 'POST',
+      token: admin,
+      body: {
+        sku: 'BENCH-1',
+        name: 'Stampede',
+        stock: options.stock,
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(startsAt + 3_600_000).toISOString(),
+        perUserLimit: options.limit,
+        priceCents: 1000,
+        currency: 'EUR',
+        paymentWindowSeconds: 900,
+      },
     });
     if (created.status !== 201) throw new Error(`could not create the sale: ${JSON.stringify(created.json)}`);
-    const saleId = (created.json as { id: string }).id;
+    const saleId: string = created.json.id;
 
     const load = await runGenerator({
       label: `flash sale (${args.backend}, ${args.durability}, ${args.threads} HTTP thread${args.threads === '1' ? '' : 's'})`,
@@ -203,7 +191,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     say('\n▶ waiting for the order worker to catch up, then auditing');
     let audit: Audit;
     for (let waited = 0; ; waited += 500) {
-      audit = (await api(`${server.url}/v1/sales/${saleId}/audit`, admin)).json as Audit;
+      audit = (await api(server.url, `/v1/sales/${saleId}/audit`, { token: admin })).json as Audit;
       if (audit.ordersPending === 0 || waited >= 120_000) break;
       say(`  orders pending: ${audit.ordersPending}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -222,7 +210,7 @@ async function countLost(url: string, admin: string, orderIds: readonly string[]
   const worker = async () => {
     while (next < orderIds.length) {
       const id = orderIds[next++]!;
-      const { status } = await api(`${url}/v1/orders/${id}`, admin);
+      const { status } = await api(url, `/v1/orders/${id}`, { token: admin });
       if (status !== 200) lost++;
     }
   };
