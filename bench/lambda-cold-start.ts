@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildLambdaBundles, type LambdaFunctionName } from '../scripts/build-lambda.ts';
-import { openAwsBackend } from '../src/adapters/aws/aws-backend.ts';
+import { openAwsBackend } from '../src/shapes/aws.ts';
 import { cognitoClaims, httpApiEvent } from '../test/support/lambda-events.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAws } from '../test/support/local-aws.ts';
 

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEmbeddedBackend } from '../src/adapters/embedded/embedded-backend.ts';
+import { openEmbeddedBackend } from '../src/shapes/embedded.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const dir = mkdtempSync(join(tmpdir(), 'flashsale-bench-'));

@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadLocalIssuer } from '../src/auth/local-issuer.ts';
+import { loadLocalIssuer } from '../src/http/auth/local-issuer.ts';
 import { api } from '../test/support/http-client.ts';
 import { spawnServer } from '../test/support/server-process.ts';
 import { stampedeChart } from './stampede/chart.ts';

@@ -25,7 +25,7 @@ import {
   aws_events_targets as targets,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/aws/tables.ts';
+import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
 import { apiRouteTable } from './route-table.ts';
 
 export type Billing =

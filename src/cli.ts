@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { listDeadLetters, redriveAll, redriveDeadLetter } from './app/dead-letters.ts';
 import type { AppDeps } from './app/deps.ts';
-import { loadLocalIssuer } from './auth/local-issuer.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { FlashSaleError } from './domain/errors.ts';
+import { loadLocalIssuer } from './http/auth/local-issuer.ts';
 import { silentLogger } from './observability/logger.ts';
 import { systemClock } from './ports/clock.ts';
 import { noMetrics } from './ports/metrics.ts';

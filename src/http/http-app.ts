@@ -1,9 +1,9 @@
 import FindMyWay from 'find-my-way';
 import type { JSONWebKeySet } from 'jose';
 import type { AppDeps } from '../app/deps.ts';
-import { type Authenticator, bearerTokenAuthenticator } from '../auth/authenticator.ts';
-import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { FlashSaleError } from '../domain/errors.ts';
+import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticator.ts';
+import type { TokenVerifier } from './auth/token-verifier.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
 import type { Route, RouteResult } from './route.ts';
 import { apiRoutes } from './routes.ts';

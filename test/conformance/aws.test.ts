@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { openAwsBackend } from '../../src/adapters/aws/aws-backend.ts';
+import { openAwsBackend } from '../../src/shapes/aws.ts';
 import { type LocalAws, startLocalAws } from '../support/local-aws.ts';
 import { describeBackendConformance } from './backend-suite.ts';
 

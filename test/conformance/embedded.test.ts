@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { openEmbeddedBackend } from '../../src/adapters/embedded/embedded-backend.ts';
+import { openEmbeddedBackend } from '../../src/shapes/embedded.ts';
 import { describeBackendConformance } from './backend-suite.ts';
 
 describeBackendConformance('embedded (SQLite in memory)', async () =>

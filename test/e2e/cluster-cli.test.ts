@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClusterBackend } from '../../src/adapters/cluster/cluster-backend.ts';
 import type { Backend } from '../../src/ports/backend.ts';
+import { openClusterBackend } from '../../src/shapes/cluster.ts';
 import {
   dropNamespace,
   sharedDatabaseUrl,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalIssuer } from '../../src/auth/local-issuer.ts';
+import { loadLocalIssuer } from '../../src/http/auth/local-issuer.ts';
 import {
   dropNamespace,
   type Namespace,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalIssuer, loadLocalIssuer } from '../../src/auth/local-issuer.ts';
+import { type LocalIssuer, loadLocalIssuer } from '../../src/http/auth/local-issuer.ts';
 import { uniqueNamespace } from '../support/cluster-services.ts';
 import { saleRequestBody } from '../support/fixtures.ts';
 import { type ApiResponse, api, inParallel } from '../support/http-client.ts';

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import {
-  type ClusterBackendOptions,
-  openClusterBackend,
-} from '../../src/adapters/cluster/cluster-backend.ts';
 import type { Backend } from '../../src/ports/backend.ts';
+import { type ClusterBackendOptions, openClusterBackend } from '../../src/shapes/cluster.ts';
 
 /** The shared servers (every developer and CI machine runs them); override with REDIS_URL / DATABASE_URL. */
 export const sharedRedisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

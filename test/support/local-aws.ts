@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
-import type { AwsBackendOptions } from '../../src/adapters/aws/aws-backend.ts';
-import { ledgerTableInput, ordersTableInput } from '../../src/adapters/aws/tables.ts';
+import { ledgerTableInput, ordersTableInput } from '../../src/adapters/dynamodb/tables.ts';
+import type { AwsBackendOptions } from '../../src/shapes/aws.ts';
 
 /**
  * Local stand-ins for the AWS APIs the serverless shape uses: dynalite

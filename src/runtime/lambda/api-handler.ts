@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { verifiedClaimsAuthenticator } from '../../auth/authenticator.ts';
+import { verifiedClaimsAuthenticator } from '../../http/auth/authenticator.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import { type HttpApiEvent, requestFromEvent, resultFromResponse } from './api-gateway.ts';
 import type { LambdaRuntime } from './compose.ts';

@@ -1,9 +1,9 @@
-import { type AwsBackend, type AwsBackendOptions, openAwsBackend } from '../../adapters/aws/aws-backend.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { SaleCache } from '../../app/sale-cache.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
 import { jsonLogger, type Logger } from '../../observability/logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
+import { type AwsBackend, type AwsBackendOptions, openAwsBackend } from '../../shapes/aws.ts';
 import type { LambdaConfig } from './config.ts';
 
 /**

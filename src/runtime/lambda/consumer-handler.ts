@@ -1,5 +1,5 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SnsOrderNotifier } from '../../adapters/aws/sns-order-notifier.ts';
+import { SnsOrderNotifier } from '../../adapters/sns/sns-order-notifier.ts';
 import { recordOrderEvent } from '../../app/order-events.ts';
 import { defaultWorkerOptions, retryDelay } from '../../app/order-worker.ts';
 import type { OrderNotifier } from '../../ports/order-notifier.ts';

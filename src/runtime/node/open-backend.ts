@@ -1,8 +1,8 @@
-import { openClusterBackend } from '../../adapters/cluster/cluster-backend.ts';
-import { openEmbeddedBackend } from '../../adapters/embedded/embedded-backend.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Backend } from '../../ports/backend.ts';
+import { openClusterBackend } from '../../shapes/cluster.ts';
+import { openEmbeddedBackend } from '../../shapes/embedded.ts';
 
 /** Opens the storage shape the configuration names. */
 export async function openBackend(config: Config, logger: Logger): Promise<Backend> {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openEmbeddedBackend } from '../../../src/adapters/embedded/embedded-backend.ts';
-import { BroadcastSoldOutSignal } from '../../../src/adapters/local/broadcast-sold-out-signal.ts';
+import { BroadcastSoldOutSignal } from '../../../src/adapters/memory/broadcast-sold-out-signal.ts';
 import { SoldOutBoard } from '../../../src/app/sold-out-board.ts';
 import type { Sale } from '../../../src/domain/sale.ts';
+import { openEmbeddedBackend } from '../../../src/shapes/embedded.ts';
 import { saleFixture } from '../../support/fixtures.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 

@@ -2,19 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEmbeddedBackend } from '../../../src/adapters/embedded/embedded-backend.ts';
 import type { AppDeps } from '../../../src/app/deps.ts';
 import {
   LOCAL_AUDIENCE,
   LOCAL_ISSUER,
   type LocalIssuer,
   loadLocalIssuer,
-} from '../../../src/auth/local-issuer.ts';
-import { createTokenVerifier } from '../../../src/auth/token-verifier.ts';
+} from '../../../src/http/auth/local-issuer.ts';
+import { createTokenVerifier } from '../../../src/http/auth/token-verifier.ts';
 import { createHttpApp, type HttpApp } from '../../../src/http/http-app.ts';
 import type { HttpRequest } from '../../../src/http/types.ts';
 import type { Backend } from '../../../src/ports/backend.ts';
 import { noMetrics } from '../../../src/ports/metrics.ts';
+import { openEmbeddedBackend } from '../../../src/shapes/embedded.ts';
 import { saleRequestBody } from '../../support/fixtures.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 

@@ -7,7 +7,7 @@
  * thread; sold-out news crosses threads on a BroadcastChannel.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BroadcastSoldOutSignal } from '../../../adapters/local/broadcast-sold-out-signal.ts';
+import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
 import { jsonLogger } from '../../../observability/logger.ts';
 import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
 import { systemClock } from '../../../ports/clock.ts';

@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoOrderStore } from '../../src/adapters/aws/dynamo-order-store.ts';
-import { DynamoStockLedger } from '../../src/adapters/aws/dynamo-stock-ledger.ts';
+import { DynamoOrderStore } from '../../src/adapters/dynamodb/dynamo-order-store.ts';
+import { DynamoStockLedger } from '../../src/adapters/dynamodb/dynamo-stock-ledger.ts';
 import { auditSale } from '../../src/app/audit.ts';
 import type { AppDeps } from '../../src/app/deps.ts';
 import type { Sale } from '../../src/domain/sale.ts';

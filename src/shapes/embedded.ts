@@ -1,10 +1,10 @@
-import type { Backend } from '../../ports/backend.ts';
-import { BroadcastSoldOutSignal } from '../local/broadcast-sold-out-signal.ts';
-import { type Durability, openEmbeddedDatabase } from './database.ts';
-import { GroupCommit } from './group-commit.ts';
-import { SqliteEventQueue } from './sqlite-event-queue.ts';
-import { SqliteOrderStore } from './sqlite-order-store.ts';
-import { SqliteStockLedger } from './sqlite-stock-ledger.ts';
+import { BroadcastSoldOutSignal } from '../adapters/memory/broadcast-sold-out-signal.ts';
+import { type Durability, openEmbeddedDatabase } from '../adapters/sqlite/database.ts';
+import { GroupCommit } from '../adapters/sqlite/group-commit.ts';
+import { SqliteEventQueue } from '../adapters/sqlite/sqlite-event-queue.ts';
+import { SqliteOrderStore } from '../adapters/sqlite/sqlite-order-store.ts';
+import { SqliteStockLedger } from '../adapters/sqlite/sqlite-stock-ledger.ts';
+import type { Backend } from '../ports/backend.ts';
 
 /** The embedded shape: ledger, orders and queue in one SQLite file, owned by one process. */
 export function openEmbeddedBackend(options: { path: string; durability: Durability }): Backend {

@@ -1,11 +1,11 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import type { Backend } from '../../ports/backend.ts';
-import { BroadcastSoldOutSignal } from '../local/broadcast-sold-out-signal.ts';
-import { DynamoOrderStore } from './dynamo-order-store.ts';
-import { DynamoStockLedger } from './dynamo-stock-ledger.ts';
-import { SqsEventQueue } from './sqs-event-queue.ts';
+import { DynamoOrderStore } from '../adapters/dynamodb/dynamo-order-store.ts';
+import { DynamoStockLedger } from '../adapters/dynamodb/dynamo-stock-ledger.ts';
+import { BroadcastSoldOutSignal } from '../adapters/memory/broadcast-sold-out-signal.ts';
+import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.ts';
+import type { Backend } from '../ports/backend.ts';
 
 export interface AwsBackendOptions {
   readonly ledgerTable: string;

@@ -1,11 +1,11 @@
-import type { Backend } from '../../ports/backend.ts';
-import { PgOrderStore } from '../postgres/pg-order-store.ts';
-import { openOrderPool } from '../postgres/pool.ts';
-import { connectRedis, redisDurabilityGap } from '../redis/redis-client.ts';
-import { RedisEventQueue } from '../redis/redis-event-queue.ts';
-import { RedisKeys } from '../redis/redis-keys.ts';
-import { RedisSoldOutSignal } from '../redis/redis-sold-out-signal.ts';
-import { RedisStockLedger } from '../redis/redis-stock-ledger.ts';
+import { PgOrderStore } from '../adapters/postgres/pg-order-store.ts';
+import { openOrderPool } from '../adapters/postgres/pool.ts';
+import { connectRedis, redisDurabilityGap } from '../adapters/redis/redis-client.ts';
+import { RedisEventQueue } from '../adapters/redis/redis-event-queue.ts';
+import { RedisKeys } from '../adapters/redis/redis-keys.ts';
+import { RedisSoldOutSignal } from '../adapters/redis/redis-sold-out-signal.ts';
+import { RedisStockLedger } from '../adapters/redis/redis-stock-ledger.ts';
+import type { Backend } from '../ports/backend.ts';
 
 export interface ClusterBackendOptions {
   readonly redisUrl: string;

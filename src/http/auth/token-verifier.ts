@@ -6,8 +6,8 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose';
-import type { Actor } from '../app/deps.ts';
-import { FlashSaleError } from '../domain/errors.ts';
+import type { Actor } from '../../app/deps.ts';
+import { FlashSaleError } from '../../domain/errors.ts';
 
 export interface TokenVerifierOptions {
   /** A key set in hand (local issuer) or the URL of one (a Cognito user pool's JWKS). */

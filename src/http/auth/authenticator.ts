@@ -1,6 +1,6 @@
-import type { Actor } from '../app/deps.ts';
-import { FlashSaleError } from '../domain/errors.ts';
-import type { HttpRequest } from '../http/types.ts';
+import type { Actor } from '../../app/deps.ts';
+import { FlashSaleError } from '../../domain/errors.ts';
+import type { HttpRequest } from '../types.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 
 /** Says who sent a request to a non-public route, or throws FlashSaleError('unauthorized'). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claimList, verifiedClaimsAuthenticator } from '../../../src/auth/authenticator.ts';
-import { FlashSaleError } from '../../../src/domain/errors.ts';
-import type { HttpRequest } from '../../../src/http/types.ts';
+import { FlashSaleError } from '../../../../src/domain/errors.ts';
+import { claimList, verifiedClaimsAuthenticator } from '../../../../src/http/auth/authenticator.ts';
+import type { HttpRequest } from '../../../../src/http/types.ts';
 
 const request = (extra: Partial<HttpRequest> = {}): HttpRequest => ({
   method: 'GET',
