@@ -24,6 +24,7 @@ export class GroupCommit {
   readonly #sql: Record<'savepoint' | 'release' | 'rollbackTo', StatementSync>;
   #pending: PendingWrite[] = [];
   #scheduled = false;
+  readonly #rollbackListeners: Array<() => void> = [];
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -32,6 +33,15 @@ export class GroupCommit {
       release: db.prepare('RELEASE write'),
       rollbackTo: db.prepare('ROLLBACK TO write'),
     };
+  }
+
+  /**
+   * Called whenever changes made by writes are undone (a whole batch rolled
+   * back, or one write's savepoint): whoever keeps state in memory beside the
+   * store drops it then and reads it again inside the next write.
+   */
+  onRollback(listener: () => void): void {
+    this.#rollbackListeners.push(listener);
   }
 
   write<T>(work: () => T): Promise<T> {
@@ -85,17 +95,24 @@ export class GroupCommit {
           outcomes.push({ ok: false, error });
           if (!isolated) {
             db.exec('ROLLBACK');
+            this.#rolledBack();
             return outcomes;
           }
           this.#sql.rollbackTo.run();
           this.#sql.release.run();
+          this.#rolledBack();
         }
       }
       db.exec('COMMIT');
       return outcomes;
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK');
+      this.#rolledBack();
       throw error;
     }
+  }
+
+  #rolledBack(): void {
+    for (const listener of this.#rollbackListeners) listener();
   }
 }

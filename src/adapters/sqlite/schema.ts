@@ -74,4 +74,47 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX orders_by_sale ON orders (sale_id);
   `,
+  // The reservation row is the compact record a purchase writes, and the
+  // outbox entry of its `reservation.created` event: rows are numbered in
+  // commit order (`seq`, the rowid, so inserts append), and the order
+  // projection reads them past its cursor instead of a copied event. The
+  // holder index goes: live sales are decided in memory, and the few queries
+  // per sale (load, audit) read the sale's rows.
+  `
+  CREATE TABLE reservations_numbered (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    order_id TEXT NOT NULL UNIQUE,
+    sale_id TEXT NOT NULL REFERENCES sales (id),
+    user_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    idempotency_key TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('held', 'paid', 'released')),
+    release_reason TEXT CHECK (release_reason IN ('expired', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    paid_at INTEGER,
+    released_at INTEGER,
+    UNIQUE (user_id, idempotency_key)
+  ) STRICT;
+  INSERT INTO reservations_numbered (id, order_id, sale_id, user_id, quantity, idempotency_key, amount_cents,
+      currency, state, release_reason, created_at, expires_at, paid_at, released_at)
+    SELECT id, order_id, sale_id, user_id, quantity, idempotency_key, amount_cents, currency, state,
+      release_reason, created_at, expires_at, paid_at, released_at
+    FROM reservations ORDER BY created_at, id;
+  DROP TABLE reservations;
+  ALTER TABLE reservations_numbered RENAME TO reservations;
+  CREATE INDEX reservations_by_sale ON reservations (sale_id);
+  CREATE INDEX reservations_due ON reservations (expires_at) WHERE state = 'held';
+
+  -- Reservations up to seq have had their reservation.created event handled
+  -- (those made before this migration have theirs in the outbox already).
+  CREATE TABLE order_projection (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO order_projection (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM reservations;
+  `,
 ];

@@ -2,16 +2,22 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent } from '../../ports/event-queue.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { OutboxWriter } from './outbox.ts';
+import { ReservationLog } from './reservation-log.ts';
 
 /**
- * The outbox table read as a queue. One process owns the embedded store, and
- * its worker handles one event at a time, so receiving needs no lease: an
- * event stays in the table until it is acked, rescheduled or dead-lettered,
- * and a killed process finds it there again on restart.
+ * Two sources read as one queue: the `reservation.created` events, which are
+ * the reservation rows themselves past the order projection's cursor
+ * (`ReservationLog`, ids `c<seq>`), and the outbox table for every other
+ * event and for created events that failed once (numeric ids). One process
+ * owns the embedded store and its worker settles what it received before it
+ * receives again, so receiving needs no lease: an event stays until it is
+ * acked, rescheduled or dead-lettered, and a killed process finds it again on
+ * restart.
  */
 export class SqliteEventQueue implements EventQueue {
   readonly #writes: GroupCommit;
   readonly #outbox: OutboxWriter;
+  readonly #log: ReservationLog;
   readonly #sql: Record<
     'due' | 'ack' | 'retry' | 'take' | 'bury' | 'dead' | 'deadOne' | 'unbury' | 'depth',
     StatementSync
@@ -20,6 +26,8 @@ export class SqliteEventQueue implements EventQueue {
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
+    this.#log = new ReservationLog(db);
+    writes.onRollback(() => this.#log.reload());
     this.#sql = {
       due: db.prepare(
         'SELECT id, topic, body, attempts FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ?',
@@ -48,28 +56,35 @@ export class SqliteEventQueue implements EventQueue {
   }
 
   async receive(max: number, now: number): Promise<QueuedEvent[]> {
-    return this.#sql.due.all(now, max).map((row) => ({
+    const events: QueuedEvent[] = this.#sql.due.all(now, max).map((row) => ({
       id: String(row.id),
       topic: row.topic as string,
       body: row.body as string,
       attempts: row.attempts as number,
     }));
+    if (events.length < max) events.push(...this.#log.unhandled(max - events.length));
+    return events;
   }
 
   async ack(id: string): Promise<void> {
-    await this.#writes.write(() => this.#sql.ack.run(Number(id)));
+    const seq = ReservationLog.seqOf(id);
+    await this.#writes.write(() => {
+      if (seq === undefined) this.#sql.ack.run(Number(id));
+      else this.#log.handled(seq);
+    });
   }
 
   async retryLater(id: string, error: string, at: number): Promise<void> {
-    await this.#writes.write(() => this.#sql.retry.run(error, at, Number(id)));
+    await this.#writes.write(() => this.#sql.retry.run(error, at, this.#outboxId(id, at)));
   }
 
   deadLetter(id: string, error: string, now: number): Promise<void> {
     return this.#writes.write(() => {
-      const row = this.#sql.take.get(Number(id));
+      const outboxId = this.#outboxId(id, now);
+      const row = this.#sql.take.get(outboxId);
       if (row === undefined) return;
       this.#sql.bury.run(
-        Number(id),
+        outboxId,
         row.topic as string,
         row.body as string,
         (row.attempts as number) + 1,
@@ -102,6 +117,18 @@ export class SqliteEventQueue implements EventQueue {
 
   async depth(): Promise<QueueDepth> {
     const row = this.#sql.depth.get()!;
-    return { pending: row.pending as number, dead: row.dead as number };
+    return { pending: (row.pending as number) + this.#log.pending(), dead: row.dead as number };
+  }
+
+  /**
+   * The outbox row of an event, inside a write: a created event read from the
+   * log is copied there (its first failure) and counts as handled for the log.
+   */
+  #outboxId(id: string, now: number): number {
+    const seq = ReservationLog.seqOf(id);
+    if (seq === undefined) return Number(id);
+    const copied = Number(this.#outbox.append('reservation.created', this.#log.body(seq), now));
+    this.#log.handled(seq);
+    return copied;
   }
 }

@@ -1,7 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { v7 as timeOrderedId } from 'uuid';
 import { checkPayment } from '../../domain/order.ts';
-import { decidePurchase, newReservation } from '../../domain/purchase-decision.ts';
+import { decidePurchase, newReservation, type PurchaseFacts } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import type {
@@ -14,7 +13,9 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
+import { TimeOrderedIds } from '../memory/time-ordered-ids.ts';
 import type { GroupCommit } from './group-commit.ts';
+import { bookKey, LiveSaleBooks } from './live-sale-books.ts';
 import { OutboxWriter } from './outbox.ts';
 import { reservationFromRow, saleFromRow } from './rows.ts';
 
@@ -24,6 +25,11 @@ import { reservationFromRow, saleFromRow } from './rows.ts';
  * busy is decided and written in the next batch transaction (one WAL commit,
  * one fsync under FULL), and is answered only after that batch committed.
  * Only `not_started` and `sale_not_found` are answered without joining it.
+ *
+ * The process owns the store, so it decides purchases from an in-memory book
+ * of each sale (units left, holdings, keys: `LiveSaleBooks`) and writes one
+ * row per reservation, which is also its `reservation.created` event (the
+ * order projection reads new rows by `seq`), plus the guarded decrement.
  */
 export class SqliteStockLedger implements StockLedger {
   readonly #db: DatabaseSync;
@@ -33,7 +39,6 @@ export class SqliteStockLedger implements StockLedger {
     | 'sale'
     | 'sales'
     | 'byKey'
-    | 'holding'
     | 'take'
     | 'giveBack'
     | 'insertReservation'
@@ -49,13 +54,17 @@ export class SqliteStockLedger implements StockLedger {
     StatementSync
   >;
   readonly #writes: GroupCommit;
-  /** Sales never change once opened (only their stock does, which is never cached). */
+  /** Sales never change once opened (their stock is kept by the books, inside writes). */
   readonly #sales = new Map<string, Sale>();
+  readonly #books: LiveSaleBooks;
+  readonly #ids = new TimeOrderedIds();
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
+    this.#books = new LiveSaleBooks(db);
+    writes.onRollback(() => this.#books.clear());
     this.#sql = {
       insertSale: db.prepare(
         `INSERT INTO sales (id, sku, name, stock, available, starts_at, ends_at, per_user_limit, price_cents,
@@ -64,15 +73,12 @@ export class SqliteStockLedger implements StockLedger {
       sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
       sales: db.prepare('SELECT * FROM sales ORDER BY created_at, id'),
       byKey: db.prepare('SELECT * FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
-      holding: db.prepare(
-        `SELECT COALESCE(SUM(quantity), 0) AS units FROM reservations
-         WHERE sale_id = ? AND user_id = ? AND state IN ('held', 'paid')`,
-      ),
       take: db.prepare('UPDATE sales SET available = available - ? WHERE id = ? AND available >= ?'),
       giveBack: db.prepare('UPDATE sales SET available = available + ? WHERE id = ?'),
       insertReservation: db.prepare(
         `INSERT INTO reservations (id, order_id, sale_id, user_id, quantity, idempotency_key, amount_cents,
-           currency, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?)`,
+           currency, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?)
+         ON CONFLICT (user_id, idempotency_key) DO NOTHING`,
       ),
       reservation: db.prepare('SELECT * FROM reservations WHERE id = ?'),
       byOrder: db.prepare('SELECT * FROM reservations WHERE order_id = ?'),
@@ -171,6 +177,11 @@ export class SqliteStockLedger implements StockLedger {
       if (reservation.state !== 'held') return { kind: 'not_held', reservation };
       this.#sql.markReleased.run(reason, now, reservationId);
       this.#sql.giveBack.run(reservation.quantity, reservation.saleId);
+      const book = this.#books.peek(reservation.saleId);
+      if (book !== undefined) {
+        book.available += reservation.quantity;
+        book.holdings.set(reservation.userId, (book.holdings.get(reservation.userId) ?? 0) - reservation.quantity);
+      }
       const released: Reservation = { ...reservation, state: 'released', releaseReason: reason };
       this.#outbox.appendReservation('reservation.released', released, now);
       return { kind: 'released', reservation: released };
@@ -226,32 +237,35 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   /**
-   * Decides and writes inside the batch transaction, so the facts cannot
-   * change between the decision and the write. The stock is not read up
-   * front: the conditional decrement is the check, and only when it fails is
-   * the remaining stock read to say why.
+   * Decides and writes inside the batch transaction, from the sale's book, so
+   * the facts cannot change between the decision and the write. The store
+   * still guards both: the decrement is conditional, and the key is unique
+   * across sales (a key of another sale, which no book holds, is found there).
    */
   #reserveInTransaction(request: ReserveRequest, sale: Sale): ReserveResult {
-    const previousRow = this.#sql.byKey.get(request.userId, request.idempotencyKey);
+    const book = this.#books.get(sale.id);
+    const key = bookKey(request.userId, request.idempotencyKey);
     const facts = {
       sale,
       now: request.now,
       quantity: request.quantity,
-      available: Number.MAX_SAFE_INTEGER,
-      userHolding: this.#sql.holding.get(sale.id, request.userId)!.units as number,
-      previous: previousRow === undefined ? undefined : reservationFromRow(previousRow),
+      available: book.available,
+      userHolding: book.holdings.get(request.userId) ?? 0,
+      previous: undefined,
     };
+    const previousId = book.keys.get(key);
+    if (previousId !== undefined) return this.#decideRetry(facts, this.#reservation(previousId));
     const decision = decidePurchase(facts);
-    if (decision.kind !== 'reserve') return decision;
-    const taken = this.#sql.take.run(request.quantity, sale.id, request.quantity);
-    if (taken.changes !== 1) {
-      const available = this.#sql.available.get(sale.id)!.available as number;
-      const refusal = decidePurchase({ ...facts, available });
-      if (refusal.kind === 'reserve') throw new Error('embedded ledger: stock check and decrement disagree');
-      return refusal;
+    if (decision.kind !== 'reserve') return this.#decideRetry(facts, this.#byKey(request));
+    if (this.#sql.take.run(request.quantity, sale.id, request.quantity).changes !== 1) {
+      this.#books.forget(sale.id);
+      throw new Error('embedded ledger: the sale book and the stored stock disagree');
     }
-    const reservation = newReservation(sale, request, { id: timeOrderedId(), orderId: timeOrderedId() });
-    this.#sql.insertReservation.run(
+    const reservation = newReservation(sale, request, {
+      id: this.#ids.next(request.now),
+      orderId: this.#ids.next(request.now),
+    });
+    const inserted = this.#sql.insertReservation.run(
       reservation.id,
       reservation.orderId,
       reservation.saleId,
@@ -263,7 +277,26 @@ export class SqliteStockLedger implements StockLedger {
       reservation.createdAt,
       reservation.expiresAt,
     );
-    this.#outbox.appendReservation('reservation.created', reservation, request.now);
+    if (inserted.changes !== 1) {
+      // The key was used in another sale: give the units back and answer as that reservation decides.
+      this.#sql.giveBack.run(request.quantity, sale.id);
+      return this.#decideRetry(facts, this.#byKey(request));
+    }
+    book.available -= request.quantity;
+    book.holdings.set(request.userId, facts.userHolding + request.quantity);
+    book.keys.set(key, reservation.id);
     return { kind: 'reserved', reservation, replayed: false };
+  }
+
+  /** `decidePurchase` once the reservation under the key is known: a replay, a conflict, or the first answer. */
+  #decideRetry(facts: PurchaseFacts, previous: Reservation | undefined): ReserveResult {
+    const decision = decidePurchase({ ...facts, previous });
+    if (decision.kind === 'reserve') throw new Error('embedded ledger: a decided purchase was asked again');
+    return decision;
+  }
+
+  #byKey(request: ReserveRequest): Reservation | undefined {
+    const row = this.#sql.byKey.get(request.userId, request.idempotencyKey);
+    return row === undefined ? undefined : reservationFromRow(row);
   }
 }
