@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Holding } from '../../ports/stock-ledger.ts';
 
 /**
  * What deciding a purchase needs of one sale, kept in memory by the process
@@ -8,8 +9,16 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 export interface LiveSaleBook {
   available: number;
   readonly holdings: Map<string, number>;
-  /** `bookKey(userId, idempotencyKey)` → reservation id. */
-  readonly keys: Map<string, string>;
+  /** Every reservation of the sale, by `bookKey(userId, idempotencyKey)`. */
+  readonly keys: Map<string, BookedReservation>;
+}
+
+export interface BookedReservation {
+  readonly id: string;
+  readonly userId: string;
+  readonly idempotencyKey: string;
+  /** Held or paid: its units count against the stock and the shopper's limit. */
+  live: boolean;
 }
 
 export function bookKey(userId: string, idempotencyKey: string): string {
@@ -49,6 +58,24 @@ export class LiveSaleBooks {
     return this.#books.get(saleId);
   }
 
+  /** The shoppers holding units of a sale whose book is in memory, with the keys of those units. */
+  holdings(saleId: string): Holding[] | undefined {
+    const book = this.#books.get(saleId);
+    if (book === undefined) return undefined;
+    const keys = new Map<string, string[]>();
+    for (const booked of book.keys.values()) {
+      if (!booked.live) continue;
+      const userKeys = keys.get(booked.userId);
+      if (userKeys === undefined) keys.set(booked.userId, [booked.idempotencyKey]);
+      else userKeys.push(booked.idempotencyKey);
+    }
+    return [...keys].map(([userId, idempotencyKeys]) => ({
+      userId,
+      units: book.holdings.get(userId) ?? 0,
+      idempotencyKeys,
+    }));
+  }
+
   forget(saleId: string): void {
     this.#books.delete(saleId);
   }
@@ -65,11 +92,11 @@ export class LiveSaleBooks {
     };
     for (const row of this.#reservations.iterate(saleId)) {
       const userId = row.user_id as string;
-      book.keys.set(bookKey(userId, row.idempotency_key as string), row.id as string);
+      const idempotencyKey = row.idempotency_key as string;
       // mirrors decidePurchase's userHolding (held + paid units) in domain/purchase-decision.ts
-      if (row.state !== 'released') {
-        book.holdings.set(userId, (book.holdings.get(userId) ?? 0) + (row.quantity as number));
-      }
+      const live = row.state !== 'released';
+      book.keys.set(bookKey(userId, idempotencyKey), { id: row.id as string, userId, idempotencyKey, live });
+      if (live) book.holdings.set(userId, (book.holdings.get(userId) ?? 0) + (row.quantity as number));
     }
     return book;
   }

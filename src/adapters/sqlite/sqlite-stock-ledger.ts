@@ -180,7 +180,12 @@ export class SqliteStockLedger implements StockLedger {
       const book = this.#books.peek(reservation.saleId);
       if (book !== undefined) {
         book.available += reservation.quantity;
-        book.holdings.set(reservation.userId, (book.holdings.get(reservation.userId) ?? 0) - reservation.quantity);
+        book.holdings.set(
+          reservation.userId,
+          (book.holdings.get(reservation.userId) ?? 0) - reservation.quantity,
+        );
+        const booked = book.keys.get(bookKey(reservation.userId, reservation.idempotencyKey));
+        if (booked !== undefined) booked.live = false;
       }
       const released: Reservation = { ...reservation, state: 'released', releaseReason: reason };
       this.#outbox.appendReservation('reservation.released', released, now);
@@ -209,6 +214,9 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async listHoldings(saleId: string): Promise<Holding[]> {
+    // The book answers a live sale's holdings without a pass over its reservations.
+    const fromBook = this.#books.holdings(saleId);
+    if (fromBook !== undefined) return fromBook;
     return this.#sql.holdings.all(saleId).map((row) => ({
       userId: row.user_id as string,
       units: row.units as number,
@@ -253,8 +261,8 @@ export class SqliteStockLedger implements StockLedger {
       userHolding: book.holdings.get(request.userId) ?? 0,
       previous: undefined,
     };
-    const previousId = book.keys.get(key);
-    if (previousId !== undefined) return this.#decideRetry(facts, this.#reservation(previousId));
+    const previous = book.keys.get(key);
+    if (previous !== undefined) return this.#decideRetry(facts, this.#reservation(previous.id));
     const decision = decidePurchase(facts);
     if (decision.kind !== 'reserve') return this.#decideRetry(facts, this.#byKey(request));
     if (this.#sql.take.run(request.quantity, sale.id, request.quantity).changes !== 1) {
@@ -284,7 +292,12 @@ export class SqliteStockLedger implements StockLedger {
     }
     book.available -= request.quantity;
     book.holdings.set(request.userId, facts.userHolding + request.quantity);
-    book.keys.set(key, reservation.id);
+    book.keys.set(key, {
+      id: reservation.id,
+      userId: request.userId,
+      idempotencyKey: request.idempotencyKey,
+      live: true,
+    });
     return { kind: 'reserved', reservation, replayed: false };
   }
 
