@@ -2,6 +2,7 @@ import type { TokenBuckets } from '../domain/token-bucket.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventQueue } from '../ports/event-queue.ts';
 import type { Metrics } from '../ports/metrics.ts';
+import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
 import type { SaleCache } from './sale-cache.ts';
@@ -12,6 +13,8 @@ export interface AppDeps {
   readonly ledger: StockLedger;
   readonly orders: OrderStore;
   readonly queue: EventQueue;
+  /** Confirms new reservations' orders in bulk where the store can; absent: one queued event at a time. */
+  readonly orderProjection?: OrderProjection | undefined;
   readonly clock: Clock;
   readonly metrics: Metrics;
   /** Per-shopper purchase rate limit; absent means unlimited. */

@@ -11,6 +11,8 @@ export interface OrderWorkerOptions {
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
   readonly batchSize: number;
+  /** Reservations confirmed per step where the store confirms them in bulk (each step yields to other work). */
+  readonly projectionSliceSize: number;
   readonly pollIntervalMs: number;
   readonly expiryIntervalMs: number;
 }
@@ -20,6 +22,7 @@ export const defaultWorkerOptions: OrderWorkerOptions = {
   backoffMs: 200,
   maxBackoffMs: 30_000,
   batchSize: 256,
+  projectionSliceSize: 1000,
   pollIntervalMs: 20,
   expiryIntervalMs: 1_000,
 };
@@ -57,7 +60,8 @@ function byReservation(events: readonly QueuedEvent[]): ReadEvent[][] {
 }
 
 /**
- * Turns queued reservation events into orders. Events of different
+ * Turns queued reservation events into orders (new reservations in bulk
+ * first, where the store offers an OrderProjection). Events of different
  * reservations are handled concurrently (so a store that groups commits
  * writes a whole batch at once); those of one reservation in order. A failed event
  * is retried with exponential back-off and parked in the dead-letter queue
@@ -96,7 +100,7 @@ export class OrderWorker {
 
   /** Handles every event that is due now; returns how many deliveries it made. */
   async drain(): Promise<number> {
-    let handled = 0;
+    let handled = await this.#confirmPending();
     for (;;) {
       const events = await this.#deps.queue.receive(this.#options.batchSize, this.#deps.clock.now());
       await Promise.all(
@@ -106,6 +110,29 @@ export class OrderWorker {
       );
       handled += events.length;
       if (events.length < this.#options.batchSize) return handled;
+    }
+  }
+
+  /**
+   * Where the store confirms new reservations in bulk, does so slice by
+   * slice (each slice one write, so HTTP work runs between them). If it
+   * fails, the same events reach the worker through the queue, with retries.
+   */
+  async #confirmPending(): Promise<number> {
+    const projection = this.#deps.orderProjection;
+    if (projection === undefined) return 0;
+    const slice = this.#options.projectionSliceSize;
+    let handled = 0;
+    try {
+      for (;;) {
+        const confirmed = await projection.confirmPending(slice, this.#deps.clock.now());
+        for (let i = 0; i < confirmed; i++) this.#deps.metrics.orderEvent('processed');
+        handled += confirmed;
+        if (confirmed < slice) return handled;
+      }
+    } catch (error) {
+      this.#onError(error);
+      return handled;
     }
   }
 

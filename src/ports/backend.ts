@@ -1,4 +1,5 @@
 import type { EventQueue } from './event-queue.ts';
+import type { OrderProjection } from './order-projection.ts';
 import type { OrderStore } from './order-store.ts';
 import type { SoldOutSignal } from './sold-out-signal.ts';
 import type { StockLedger } from './stock-ledger.ts';
@@ -9,6 +10,8 @@ export interface Backend {
   readonly ledger: StockLedger;
   readonly orders: OrderStore;
   readonly queue: EventQueue;
+  /** Present where the store can confirm new reservations' orders in bulk (see OrderProjection). */
+  readonly orderProjection?: OrderProjection | undefined;
   /** Carries sold-out flags between the server processes (or threads) of this shape. */
   readonly soldOut: SoldOutSignal;
   close(): Promise<void>;

@@ -1,7 +1,9 @@
 import { BroadcastSoldOutSignal } from '../adapters/memory/broadcast-sold-out-signal.ts';
 import { type Durability, openEmbeddedDatabase } from '../adapters/sqlite/database.ts';
 import { GroupCommit } from '../adapters/sqlite/group-commit.ts';
+import { ReservationLog } from '../adapters/sqlite/reservation-log.ts';
 import { SqliteEventQueue } from '../adapters/sqlite/sqlite-event-queue.ts';
+import { SqliteOrderProjection } from '../adapters/sqlite/sqlite-order-projection.ts';
 import { SqliteOrderStore } from '../adapters/sqlite/sqlite-order-store.ts';
 import { SqliteStockLedger } from '../adapters/sqlite/sqlite-stock-ledger.ts';
 import type { Backend } from '../ports/backend.ts';
@@ -11,11 +13,13 @@ export function openEmbeddedBackend(options: { path: string; durability: Durabil
   const db = openEmbeddedDatabase(options);
   const writes = new GroupCommit(db);
   const soldOut = new BroadcastSoldOutSignal();
+  const createdEvents = new ReservationLog(db, writes);
   return {
     name: 'embedded',
     ledger: new SqliteStockLedger(db, writes),
     orders: new SqliteOrderStore(db, writes),
-    queue: new SqliteEventQueue(db, writes),
+    queue: new SqliteEventQueue(db, writes, createdEvents),
+    orderProjection: new SqliteOrderProjection(db, writes, createdEvents),
     soldOut,
     close: async () => {
       await soldOut.close();

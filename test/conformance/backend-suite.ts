@@ -10,6 +10,7 @@ import { SoldOutBoard } from '../../src/app/sold-out-board.ts';
 import { FlashSaleError } from '../../src/domain/errors.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
+import type { OrderProjection } from '../../src/ports/order-projection.ts';
 import type { OrderStore } from '../../src/ports/order-store.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
@@ -28,6 +29,20 @@ function flakyOrders(inner: OrderStore): OrderStore & { down: boolean } {
     },
     get: (orderId) => inner.get(orderId),
     countForSale: (saleId) => inner.countForSale(saleId),
+  };
+}
+
+/** Where the store confirms orders in bulk, that path writes order records too: down with them. */
+function flakyProjection(
+  inner: OrderProjection | undefined,
+  orders: { readonly down: boolean },
+): OrderProjection | undefined {
+  if (inner === undefined) return undefined;
+  return {
+    confirmPending(max, now) {
+      if (orders.down) return Promise.reject(new Error('order store unavailable'));
+      return inner.confirmPending(max, now);
+    },
   };
 }
 
@@ -62,6 +77,7 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       deps = {
         ...backend,
         orders,
+        orderProjection: flakyProjection(backend.orderProjection, orders),
         clock,
         metrics: noMetrics,
         purchaseLimiter: undefined,

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { QueuedEvent } from '../../ports/event-queue.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { reservationFromRow } from './rows.ts';
 
 const ID_PREFIX = 'c';
@@ -13,12 +14,16 @@ const ID_PREFIX = 'c';
  * delivered again, which the order records absorb (unique reservation id).
  */
 export class ReservationLog {
-  readonly #sql: Record<'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'bySeq', StatementSync>;
+  readonly #sql: Record<
+    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'bySeq' | 'nthAfter',
+    StatementSync
+  >;
   #cursor: number;
   /** Handled, but a lower event is not yet: the cursor cannot pass them. */
   readonly #handledAhead = new Set<number>();
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, writes: GroupCommit) {
+    writes.onRollback(() => this.#reload());
     this.#sql = {
       cursor: db.prepare('SELECT seq FROM order_projection WHERE id = 1'),
       moveCursor: db.prepare('UPDATE order_projection SET seq = ? WHERE id = 1'),
@@ -26,6 +31,9 @@ export class ReservationLog {
       nextSeq: db.prepare('SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       count: db.prepare('SELECT COUNT(*) AS n FROM reservations WHERE seq > ?'),
       bySeq: db.prepare('SELECT * FROM reservations WHERE seq = ?'),
+      nthAfter: db.prepare(
+        'SELECT MAX(seq) AS seq, COUNT(*) AS n FROM (SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?)',
+      ),
     };
     this.#cursor = this.#storedCursor();
   }
@@ -63,15 +71,42 @@ export class ReservationLog {
   handled(seq: number): void {
     if (seq <= this.#cursor) return;
     this.#handledAhead.add(seq);
+    if (this.#passHandled()) this.#sql.moveCursor.run(this.#cursor);
+  }
+
+  /**
+   * The next `max` events, as the seq range (after, upTo] they span, for a
+   * caller that handles them all inside the current write; undefined when
+   * none is waiting. `handledUpTo` must follow in the same write.
+   */
+  nextRange(
+    max: number,
+  ): { readonly after: number; readonly upTo: number; readonly events: number } | undefined {
+    const row = this.#sql.nthAfter.get(this.#cursor, max)!;
+    const upTo = row.seq as number | null;
+    return upTo === null ? undefined : { after: this.#cursor, upTo, events: row.n as number };
+  }
+
+  /** Every event up to `seq` is handled (inside a write): the cursor moves there. */
+  handledUpTo(seq: number): void {
+    if (seq <= this.#cursor) return;
+    for (const ahead of this.#handledAhead) if (ahead <= seq) this.#handledAhead.delete(ahead);
+    this.#cursor = seq;
+    this.#passHandled();
+    this.#sql.moveCursor.run(this.#cursor);
+  }
+
+  /** Moves the cursor over the handled events right after it; true if it moved. */
+  #passHandled(): boolean {
     let moved = false;
-    for (;;) {
+    while (this.#handledAhead.size > 0) {
       const next = this.#sql.nextSeq.get(this.#cursor)?.seq as number | undefined;
       if (next === undefined || !this.#handledAhead.has(next)) break;
       this.#handledAhead.delete(next);
       this.#cursor = next;
       moved = true;
     }
-    if (moved) this.#sql.moveCursor.run(this.#cursor);
+    return moved;
   }
 
   pending(): number {
@@ -79,7 +114,7 @@ export class ReservationLog {
   }
 
   /** After a rollback: back to what the store holds (events handled in the lost writes come again). */
-  reload(): void {
+  #reload(): void {
     this.#handledAhead.clear();
     this.#cursor = this.#storedCursor();
   }

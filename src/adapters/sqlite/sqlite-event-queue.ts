@@ -23,11 +23,10 @@ export class SqliteEventQueue implements EventQueue {
     StatementSync
   >;
 
-  constructor(db: DatabaseSync, writes: GroupCommit) {
+  constructor(db: DatabaseSync, writes: GroupCommit, log: ReservationLog) {
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
-    this.#log = new ReservationLog(db);
-    writes.onRollback(() => this.#log.reload());
+    this.#log = log;
     this.#sql = {
       due: db.prepare(
         'SELECT id, topic, body, attempts FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ?',

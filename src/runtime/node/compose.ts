@@ -12,7 +12,7 @@ import type { MetricsText, PrometheusMetrics } from '../../observability/prometh
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
 
-export type Stores = Pick<Backend, 'ledger' | 'orders' | 'queue' | 'soldOut'>;
+export type Stores = Pick<Backend, 'ledger' | 'orders' | 'queue' | 'soldOut' | 'orderProjection'>;
 
 /** What the use cases of one thread get: the stores, plus this thread's own caches and limits. */
 export function composeDeps(
@@ -25,6 +25,7 @@ export function composeDeps(
     ledger: stores.ledger,
     orders: stores.orders,
     queue: stores.queue,
+    orderProjection: stores.orderProjection,
     clock,
     metrics: prometheus.metrics,
     soldOutBoard: new SoldOutBoard({ ledger: stores.ledger, signal: stores.soldOut, now: () => clock.now() }),
