@@ -24,9 +24,3 @@ export interface AppDeps {
   /** Sales seen before: lets an early purchase be refused without a store access. */
   readonly saleCache?: SaleCache | undefined;
 }
-
-/** Who is asking: `sub` of a verified token, and whether it carries the admin role. */
-export interface Actor {
-  readonly userId: string;
-  readonly isAdmin: boolean;
-}

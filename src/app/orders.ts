@@ -1,8 +1,9 @@
+import type { Actor } from '../domain/actor.ts';
 import { FlashSaleError } from '../domain/errors.ts';
 import { checkCancellation, orderStatusOf } from '../domain/order.ts';
 import type { Reservation } from '../domain/reservation.ts';
 import type { OrderRecord } from '../ports/order-store.ts';
-import type { Actor, AppDeps } from './deps.ts';
+import type { AppDeps } from './deps.ts';
 import { readOrUnavailable } from './store-unavailable.ts';
 
 /** What a shopper sees of an order: the order record's fields plus its payment window. */

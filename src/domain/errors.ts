@@ -1,16 +1,9 @@
 /**
- * The stable, machine-readable codes every layer speaks. HTTP statuses and
- * default messages live in one catalogue (src/http/error-catalogue.ts).
+ * The stable, machine-readable codes the domain and the use cases raise. The
+ * HTTP edge adds its own (src/http/http-error.ts); the HTTP status of every
+ * code lives in one catalogue (src/http/error-catalogue.ts).
  */
 export type ErrorCode =
-  | 'invalid_json'
-  | 'validation_failed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
   | 'sale_not_found'
   | 'order_not_found'
   | 'invalid_sale'
@@ -25,8 +18,7 @@ export type ErrorCode =
   | 'order_not_payable'
   | 'order_not_cancellable'
   | 'dead_letter_not_found'
-  | 'backend_unavailable'
-  | 'internal_error';
+  | 'backend_unavailable';
 
 /**
  * A refusal the caller can act on: carries its code and the context that

@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../domain/errors.ts';
+import type { HttpErrorCode } from './http-error.ts';
 
-/** The one place where an error code becomes an HTTP status. */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+/** The one place where an error code, the domain's or the HTTP edge's, becomes an HTTP status. */
+export const HTTP_STATUS: Readonly<Record<ErrorCode | HttpErrorCode, number>> = {
   invalid_json: 400,
   validation_failed: 400,
   invalid_sale: 422,

@@ -5,6 +5,7 @@ import { FlashSaleError } from '../domain/errors.ts';
 import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticator.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
+import { HttpError } from './http-error.ts';
 import type { Route, RouteResult } from './route.ts';
 import { apiRoutes } from './routes.ts';
 import { healthResponse } from './schemas.ts';
@@ -65,17 +66,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       const path = request.url.split('?', 1)[0]!;
       const allowed = ['GET', 'POST'].filter((m) => router.find(m as 'GET', path) !== null);
       if (allowed.length > 0) {
-        throw new FlashSaleError('method_not_allowed', `use ${allowed.join(' or ')} on this path`, {
+        throw new HttpError('method_not_allowed', `use ${allowed.join(' or ')} on this path`, {
           details: { allow: allowed },
         });
       }
-      throw new FlashSaleError('not_found', `no route for ${method} ${path}`);
+      throw new HttpError('not_found', `no route for ${method} ${path}`);
     }
     const r = found.store as Route;
     const actor =
       r.access === 'public' ? undefined : await authenticator.authenticate(request, options.deps.clock.now());
     if (r.access === 'admin' && !actor!.isAdmin) {
-      throw new FlashSaleError('forbidden', 'this route needs the admin role');
+      throw new HttpError('forbidden', 'this route needs the admin role');
     }
     const body = r.body === undefined ? undefined : parseBody(r, request);
     const result = await r.handle({ params: found.params, actor, body });
@@ -93,8 +94,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         path = dispatched.path;
         response = toResponse(dispatched.result);
       } catch (error) {
-        if (!(error instanceof FlashSaleError) || HTTP_STATUS[error.code] >= 500)
-          options.onError?.(error, request);
+        if (!isRefusal(error) || HTTP_STATUS[error.code] >= 500) options.onError?.(error, request);
         response = errorResponse(error);
       }
       options.observe?.(path, response.status, (performance.now() - started) / 1000);
@@ -105,17 +105,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
 function parseBody(r: Route, request: HttpRequest): unknown {
   if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
-    throw new FlashSaleError('payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError('payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
   }
   const contentType = request.headers['content-type'];
   if (contentType !== undefined && !/^application\/(.+\+)?json\b/i.test(contentType)) {
-    throw new FlashSaleError('unsupported_media_type', 'send the body as application/json');
+    throw new HttpError('unsupported_media_type', 'send the body as application/json');
   }
   let json: unknown;
   try {
     json = JSON.parse(request.body);
   } catch {
-    throw new FlashSaleError('invalid_json', 'the body is not valid JSON');
+    throw new HttpError('invalid_json', 'the body is not valid JSON');
   }
   const parsed = r.body!.safeParse(json);
   if (!parsed.success) {
@@ -124,7 +124,7 @@ function parseBody(r: Route, request: HttpRequest): unknown {
       message: issue.message,
     }));
     const first = issues[0];
-    throw new FlashSaleError(
+    throw new HttpError(
       'validation_failed',
       first === undefined ? 'invalid body' : `${first.path || 'body'}: ${first.message}`,
       { details: { issues } },
@@ -148,8 +148,13 @@ function toResponse(result: RouteResult): HttpResponse {
   };
 }
 
+/** A refusal raised on purpose, by a use case or by the HTTP edge; anything else is a fault. */
+function isRefusal(error: unknown): error is FlashSaleError | HttpError {
+  return error instanceof FlashSaleError || error instanceof HttpError;
+}
+
 export function errorResponse(error: unknown): HttpResponse {
-  const known = error instanceof FlashSaleError;
+  const known = isRefusal(error);
   const code = known ? error.code : 'internal_error';
   const message = known ? error.message : 'internal error: the request was not applied; retry it';
   const details = known ? error.details : undefined;

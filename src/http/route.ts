@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Actor } from '../app/deps.ts';
+import type { Actor } from '../domain/actor.ts';
 
 export type Access = 'public' | 'shopper' | 'admin';
 

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { ledgerTableInput, ordersTableInput } from '../../src/adapters/dynamodb/tables.ts';
 import type { AwsBackendOptions } from '../../src/shapes/aws.ts';
+import { freePort } from './free-port.ts';
 
 /**
  * Local stand-ins for the AWS APIs the serverless shape uses: dynalite
@@ -134,17 +134,6 @@ async function waitActive(client: DynamoDBClient, tableName: string): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`table ${tableName} did not become active`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** dynalite in its own node process (the same node as the tests), in memory. */

@@ -33,8 +33,9 @@ export class PgOrderStore implements OrderStore {
   constructor(pool: OrderPool) {
     this.#pool = pool;
     this.#confirmations = new ConfirmationBatch({
-      insertMany: (items) => this.#insertConfirmedMany(items),
-      insertOne: (reservation, now) => this.#insertConfirmed(reservation, now),
+      insertMany: (items) => insertOrders(pool, 'confirmed', items),
+      insertOne: async (reservation, now) =>
+        (await insertOrders(pool, 'confirmed', [{ reservation, now }])).size === 1,
     });
   }
 
@@ -81,23 +82,9 @@ export class PgOrderStore implements OrderStore {
     const transition = applyOrderEvent(current ?? 'pending', event);
     if (transition.kind !== 'move') return transition;
     if (current === undefined) {
-      const inserted = await client.query(
-        `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
-           created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT DO NOTHING`,
-        [
-          reservation.orderId,
-          reservation.id,
-          reservation.saleId,
-          reservation.userId,
-          reservation.quantity,
-          reservation.amountCents,
-          reservation.currency,
-          transition.to,
-          now,
-        ],
-      );
+      const created = await insertOrders(client, transition.to, [{ reservation, now }]);
       // Another worker created it between our read and our insert: decide again under its lock.
-      if (inserted.rowCount === 0) return this.#applyInTransaction(client, reservation, event, now);
+      if (created.size === 0) return this.#applyInTransaction(client, reservation, event, now);
     } else {
       await client.query('UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3', [
         transition.to,
@@ -121,51 +108,6 @@ export class PgOrderStore implements OrderStore {
     return transition;
   }
 
-  async #insertConfirmedMany(
-    items: ReadonlyArray<{ reservation: Reservation; now: number }>,
-  ): Promise<Set<string>> {
-    const column = <T>(pick: (r: Reservation, now: number) => T) =>
-      items.map((i) => pick(i.reservation, i.now));
-    const { rows } = await this.#pool.query<{ id: string }>(
-      `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
-         created_at, updated_at)
-       SELECT id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, 'confirmed', at, at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::bigint[])
-         AS t (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, at)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        column((r) => r.orderId),
-        column((r) => r.id),
-        column((r) => r.saleId),
-        column((r) => r.userId),
-        column((r) => r.quantity),
-        column((r) => r.amountCents),
-        column((r) => r.currency),
-        column((_, now) => now),
-      ],
-    );
-    return new Set(rows.map((row) => row.id));
-  }
-
-  /** True when this call created the order (as confirmed); false when it already existed. */
-  async #insertConfirmed(reservation: Reservation, now: number): Promise<boolean> {
-    const inserted = await this.#pool.query(
-      `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'confirmed', $8, $8) ON CONFLICT DO NOTHING`,
-      [
-        reservation.orderId,
-        reservation.id,
-        reservation.saleId,
-        reservation.userId,
-        reservation.quantity,
-        reservation.amountCents,
-        reservation.currency,
-        now,
-      ],
-    );
-    return inserted.rowCount === 1;
-  }
-
   async #lockedStatus(client: PoolClient, orderId: string): Promise<OrderStatus | undefined> {
     const { rows } = await client.query<{ status: OrderStatus }>(
       'SELECT status FROM orders WHERE id = $1 FOR UPDATE',
@@ -173,6 +115,39 @@ export class PgOrderStore implements OrderStore {
     );
     return rows[0]?.status;
   }
+}
+
+/**
+ * The one INSERT of new orders, one row or a batch (one statement, one
+ * commit): orders that exist already are skipped. Returns the ids it created.
+ */
+async function insertOrders(
+  db: Pick<PoolClient, 'query'>,
+  status: OrderStatus,
+  items: ReadonlyArray<{ reservation: Reservation; now: number }>,
+): Promise<Set<string>> {
+  const column = <T>(pick: (r: Reservation, now: number) => T) =>
+    items.map((i) => pick(i.reservation, i.now));
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
+       created_at, updated_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[],
+       $8::text[], $9::bigint[], $10::bigint[])
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [
+      column((r) => r.orderId),
+      column((r) => r.id),
+      column((r) => r.saleId),
+      column((r) => r.userId),
+      column((r) => r.quantity),
+      column((r) => r.amountCents),
+      column((r) => r.currency),
+      column(() => status),
+      column((_, now) => now),
+      column((_, now) => now),
+    ],
+  );
+  return new Set(rows.map((row) => row.id));
 }
 
 function orderFromRow(row: OrderRow): OrderRecord {

@@ -1,9 +1,9 @@
-import type { Actor } from '../../app/deps.ts';
-import { FlashSaleError } from '../../domain/errors.ts';
+import type { Actor } from '../../domain/actor.ts';
+import { HttpError } from '../http-error.ts';
 import type { HttpRequest } from '../types.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 
-/** Says who sent a request to a non-public route, or throws FlashSaleError('unauthorized'). */
+/** Says who sent a request to a non-public route, or throws HttpError('unauthorized'). */
 export interface Authenticator {
   authenticate(request: HttpRequest, now: number): Promise<Actor>;
 }
@@ -28,7 +28,7 @@ export function verifiedClaimsAuthenticator(options: { adminGroup?: string } = {
       const claims = request.verifiedClaims;
       const sub = claims?.sub;
       if (claims === undefined || typeof sub !== 'string' || sub === '') {
-        throw new FlashSaleError('unauthorized', 'no verified identity: send Authorization: Bearer <JWT>');
+        throw new HttpError('unauthorized', 'no verified identity: send Authorization: Bearer <JWT>');
       }
       return { userId: sub, isAdmin: claimList(claims['cognito:groups']).includes(adminGroup) };
     },

@@ -6,8 +6,8 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose';
-import type { Actor } from '../../app/deps.ts';
-import { FlashSaleError } from '../../domain/errors.ts';
+import type { Actor } from '../../domain/actor.ts';
+import { HttpError } from '../http-error.ts';
 
 export interface TokenVerifierOptions {
   /** A key set in hand (local issuer) or the URL of one (a Cognito user pool's JWKS). */
@@ -47,7 +47,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           currentDate: new Date(now),
         }));
       } catch (error) {
-        throw new FlashSaleError('unauthorized', reason(error), { cause: error });
+        throw new HttpError('unauthorized', reason(error), { cause: error });
       }
       const groups = payload['cognito:groups'];
       const actor: Actor = {
@@ -63,11 +63,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
 function bearerToken(authorization: string | undefined): string {
   if (authorization === undefined || authorization === '') {
-    throw new FlashSaleError('unauthorized', 'missing token: send Authorization: Bearer <JWT>');
+    throw new HttpError('unauthorized', 'missing token: send Authorization: Bearer <JWT>');
   }
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-  if (match === null)
-    throw new FlashSaleError('unauthorized', 'malformed Authorization header: use Bearer <JWT>');
+  if (match === null) throw new HttpError('unauthorized', 'malformed Authorization header: use Bearer <JWT>');
   return match[1]!;
 }
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { FlashSaleError } from '../../domain/errors.ts';
 import { errorResponse, type HttpApp } from '../../http/http-app.ts';
+import { HttpError } from '../../http/http-error.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../http/types.ts';
 
 /** node:http in front of the app: reads the body (refusing oversize ones early), hands over, writes back. */
@@ -52,8 +52,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function tooLarge(): FlashSaleError {
-  return new FlashSaleError('payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
+function tooLarge(): HttpError {
+  return new HttpError('payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
 }
 
 function send(res: ServerResponse, response: HttpResponse, headOnly: boolean): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlashSaleError } from '../../../../src/domain/errors.ts';
 import { claimList, verifiedClaimsAuthenticator } from '../../../../src/http/auth/authenticator.ts';
+import { HttpError } from '../../../../src/http/http-error.ts';
 import type { HttpRequest } from '../../../../src/http/types.ts';
 
 const request = (extra: Partial<HttpRequest> = {}): HttpRequest => ({
@@ -38,7 +38,7 @@ describe('the verified-claims authenticator (Lambda behind a JWT authorizer)', (
 
   it('refuses a request without verified claims, whatever its headers say', async () => {
     const forged = request({ headers: { authorization: 'Bearer x', 'x-user': 'admin' } });
-    await expect(auth.authenticate(forged, 0)).rejects.toBeInstanceOf(FlashSaleError);
+    await expect(auth.authenticate(forged, 0)).rejects.toBeInstanceOf(HttpError);
     await expect(auth.authenticate(request({ verifiedClaims: { sub: '' } }), 0)).rejects.toMatchObject({
       code: 'unauthorized',
     });

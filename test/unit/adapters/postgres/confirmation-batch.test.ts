@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfirmationBatch,
   type ConfirmationWriter,
-} from '../../../src/adapters/postgres/confirmation-batch.ts';
-import type { Reservation } from '../../../src/domain/reservation.ts';
+} from '../../../../src/adapters/postgres/confirmation-batch.ts';
+import type { Reservation } from '../../../../src/domain/reservation.ts';
 
 const reservation = (orderId: string): Reservation => ({
   id: `r-${orderId}`,

@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rpcClient, serveRpc } from '../../../src/runtime/node/threads/port-rpc.ts';
+import { rpcClient, serveRpc } from '../../../../../src/runtime/node/threads/port-rpc.ts';
 
 interface Counter {
   add(by: number): Promise<number>;

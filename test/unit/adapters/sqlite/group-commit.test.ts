@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../../src/adapters/sqlite/group-commit.ts';
+import { GroupCommit } from '../../../../src/adapters/sqlite/group-commit.ts';
 
 describe('GroupCommit', () => {
   function table() {
