@@ -1,6 +1,6 @@
 import { validate, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { TimeOrderedIds } from '../../../src/adapters/memory/time-ordered-ids.ts';
+import { TimeOrderedIds } from '../../../../src/adapters/memory/time-ordered-ids.ts';
 
 describe('TimeOrderedIds', () => {
   it('makes valid, unique UUIDv7 ids across many pool refills', () => {

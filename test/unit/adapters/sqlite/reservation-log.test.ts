@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Reservation } from '../../../src/domain/reservation.ts';
-import type { Backend } from '../../../src/ports/backend.ts';
-import { openEmbeddedBackend } from '../../../src/shapes/embedded.ts';
-import { saleFixture } from '../../support/fixtures.ts';
+import type { Reservation } from '../../../../src/domain/reservation.ts';
+import type { Backend } from '../../../../src/ports/backend.ts';
+import { openEmbeddedBackend } from '../../../../src/shapes/embedded.ts';
+import { saleFixture } from '../../../support/fixtures.ts';
 
 describe('embedded store: reservation rows as the created events', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flashsale-log-'));
