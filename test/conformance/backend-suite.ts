@@ -12,6 +12,7 @@ import type { Backend } from '../../src/ports/backend.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
 import type { OrderStore } from '../../src/ports/order-store.ts';
 import { ManualClock } from '../support/manual-clock.ts';
+import { describePurchaseRuleConformance } from './purchase-rule-suite.ts';
 
 export type BackendFactory = () => Promise<Backend>;
 
@@ -322,4 +323,5 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect((await getOrder(deps, r.reservation.orderId, admin)).status).toBe('confirmed');
     });
   });
+  describePurchaseRuleConformance(name, openBackend);
 }
