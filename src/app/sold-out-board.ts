@@ -1,4 +1,5 @@
-import type { PurchaseRefusal } from '../domain/purchase-decision.ts';
+import { decidePurchase, type PurchaseRefusal } from '../domain/purchase-decision.ts';
+import type { Sale } from '../domain/sale.ts';
 import type { SoldOutSignal } from '../ports/sold-out-signal.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
 
@@ -11,8 +12,7 @@ interface SoldOutEntry {
   /** Who holds units of the sale, how many, under which keys. */
   readonly holdings: ReadonlyMap<string, HeldUnits>;
   readonly holdingsReadAt: number;
-  readonly perUserLimit: number;
-  readonly endsAt: number;
+  readonly sale: Sale;
   trustedUntil: number;
 }
 
@@ -33,8 +33,9 @@ export interface PurchaseAttempt {
  * said so (re-read in the background shortly before): a lost "restocked"
  * message delays a sale by at most that long.
  * A retry under a key that holds units goes to the store, so it gets its
- * first answer (I5); any other attempt gets what the store would say of a
- * new key: limit_exceeded past the shopper's limit, otherwise sold_out.
+ * first answer (I5); any other attempt gets what `decidePurchase` says of a
+ * new key on a sale with no units left: limit_exceeded past the shopper's
+ * limit, otherwise sold_out.
  */
 export class SoldOutBoard {
   readonly #ledger: StockLedger;
@@ -60,17 +61,21 @@ export class SoldOutBoard {
   refusal(attempt: PurchaseAttempt, now: number): PurchaseRefusal | undefined {
     const entry = this.#entries.get(attempt.saleId);
     if (entry === undefined) return undefined;
-    if (now >= entry.trustedUntil || now >= entry.endsAt) return undefined;
+    if (now >= entry.trustedUntil || now >= entry.sale.endsAt) return undefined;
     // Re-read in the background before the trust runs out, so the crowd never falls through to the store.
     if (now >= entry.trustedUntil - this.#trustMs / 4) void this.#learn(attempt.saleId);
     const held = entry.holdings.get(attempt.userId);
     if (held?.idempotencyKeys.has(attempt.idempotencyKey)) return undefined;
-    const alreadyHeld = held?.units ?? 0;
-    const limit = entry.perUserLimit;
-    if (attempt.quantity > limit || alreadyHeld + attempt.quantity > limit) {
-      return { kind: 'limit_exceeded', limit, alreadyHeld };
-    }
-    return { kind: 'sold_out' };
+    const decision = decidePurchase({
+      sale: entry.sale,
+      now,
+      quantity: attempt.quantity,
+      available: 0,
+      userHolding: held?.units ?? 0,
+      // The keys the board knows of went to the store above; it takes any other for a new one.
+      previous: undefined,
+    });
+    return decision.kind === 'reserve' || decision.kind === 'reserved' ? undefined : decision;
   }
 
   /** The store just answered sold_out for this sale. */
@@ -122,8 +127,7 @@ export class SoldOutBoard {
                 ]),
               ),
         holdingsReadAt: holdings === undefined ? known!.holdingsReadAt : now,
-        perUserLimit: snapshot.sale.perUserLimit,
-        endsAt: snapshot.sale.endsAt,
+        sale: snapshot.sale,
         trustedUntil: this.#now() + this.#trustMs,
       });
       return true;

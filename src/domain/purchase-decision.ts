@@ -27,18 +27,21 @@ export interface PurchaseFacts {
 
 export type PurchaseDecision = { readonly kind: 'reserve' } | PurchaseOutcome;
 
+/** What a purchase under an idempotency key already used gets: its first reservation, or a conflict. */
+export type RetryOutcome = Extract<PurchaseOutcome, { readonly kind: 'reserved' | 'idempotency_conflict' }>;
+
 /**
  * Decides a purchase from the facts a backend read atomically. A retried key
  * answers with its first reservation even after the sale ended or sold out.
+ *
+ * Stores that must decide inside their own atomic step re-express parts of
+ * it (a Lua script, conditional writes, SQL conditions, audit queries), each
+ * with a comment naming this function; test/conformance/purchase-rule-suite.ts
+ * holds every backend to this function's own cases.
  */
 export function decidePurchase(facts: PurchaseFacts): PurchaseDecision {
   const { sale, now, quantity, previous } = facts;
-  if (previous !== undefined) {
-    if (previous.saleId === sale.id && previous.quantity === quantity) {
-      return { kind: 'reserved', reservation: previous, replayed: true };
-    }
-    return { kind: 'idempotency_conflict', reservationId: previous.id };
-  }
+  if (previous !== undefined) return decideRetry(sale, quantity, previous);
   if (now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
   if (now >= sale.endsAt) return { kind: 'ended', endsAt: sale.endsAt };
   if (quantity > sale.perUserLimit || facts.userHolding + quantity > sale.perUserLimit) {
@@ -47,6 +50,14 @@ export function decidePurchase(facts: PurchaseFacts): PurchaseDecision {
   if (facts.available <= 0) return { kind: 'sold_out' };
   if (facts.available < quantity) return { kind: 'insufficient_stock', available: facts.available };
   return { kind: 'reserve' };
+}
+
+/** A key already used answers the same request (same sale, same quantity) with its first reservation. */
+export function decideRetry(sale: Sale, quantity: number, previous: Reservation): RetryOutcome {
+  if (previous.saleId === sale.id && previous.quantity === quantity) {
+    return { kind: 'reserved', reservation: previous, replayed: true };
+  }
+  return { kind: 'idempotency_conflict', reservationId: previous.id };
 }
 
 export function reservationExpiry(sale: Sale, now: number): number {

@@ -13,6 +13,7 @@ import { noMetrics } from '../../src/ports/metrics.ts';
 import type { OrderProjection } from '../../src/ports/order-projection.ts';
 import type { OrderStore } from '../../src/ports/order-store.ts';
 import { ManualClock } from '../support/manual-clock.ts';
+import { describePurchaseRuleConformance } from './purchase-rule-suite.ts';
 
 export type BackendFactory = () => Promise<Backend>;
 
@@ -338,4 +339,5 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect((await getOrder(deps, r.reservation.orderId, admin)).status).toBe('confirmed');
     });
   });
+  describePurchaseRuleConformance(name, openBackend);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { checkPayment } from '../../domain/order.ts';
-import { newReservation } from '../../domain/purchase-decision.ts';
+import { decideRetry, newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import { shardProbeOrder } from '../../domain/stock-shards.ts';
@@ -84,6 +84,8 @@ export class RedisStockLedger implements StockLedger {
     if (definition === undefined) return { kind: 'sale_not_found' };
     const { sale } = definition;
     // The crowd that arrives early is answered from memory: no reservation can exist before the start.
+    // Mirrors decidePurchase's window check (src/domain/purchase-decision.ts), but before the key's:
+    // a key used in another sale gets not_started here where decidePurchase says idempotency_conflict.
     if (request.now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
     const reservation = newReservation(sale, request, { id: randomUUID(), orderId: randomUUID() });
     const probe = shardProbeOrder(definition.shards);
@@ -119,10 +121,7 @@ export class RedisStockLedger implements StockLedger {
     // Reservations are never deleted and their sale and quantity never change.
     const previous = await this.getReservation(outcome.reservationId);
     if (previous === undefined) throw new Error(`redis ledger: reservation ${outcome.reservationId} missing`);
-    if (previous.saleId === sale.id && previous.quantity === request.quantity) {
-      return { kind: 'reserved', reservation: previous, replayed: true };
-    }
-    return { kind: 'idempotency_conflict', reservationId: previous.id };
+    return decideRetry(sale, request.quantity, previous);
   }
 
   async getReservation(reservationId: string): Promise<Reservation | undefined> {

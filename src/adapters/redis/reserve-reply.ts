@@ -5,8 +5,9 @@ import type { ReserveResult } from '../../ports/stock-ledger.ts';
 export type ReserveReply = ReserveResult | { readonly kind: 'previous'; readonly reservationId: string };
 
 /**
- * Maps reserve.lua's reply codes onto the outcomes every backend reports, so
- * a refusal from Redis reads exactly like one from SQLite.
+ * Maps reserve.lua's reply codes onto the outcomes every backend reports
+ * (decidePurchase's refusals), so a refusal from Redis reads exactly like
+ * one from SQLite.
  */
 export function reserveReplyToOutcome(reply: unknown, sale: Sale): ReserveReply | { kind: 'reserved_new' } {
   if (!Array.isArray(reply) || typeof reply[0] !== 'string') {

@@ -73,6 +73,7 @@ export class SqliteStockLedger implements StockLedger {
       sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
       sales: db.prepare('SELECT * FROM sales ORDER BY created_at, id'),
       byKey: db.prepare('SELECT * FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
+      // mirrors decidePurchase (stock left) in domain/purchase-decision.ts, as the store's own guard
       take: db.prepare('UPDATE sales SET available = available - ? WHERE id = ? AND available >= ?'),
       giveBack: db.prepare('UPDATE sales SET available = available + ? WHERE id = ?'),
       insertReservation: db.prepare(
@@ -104,6 +105,7 @@ export class SqliteStockLedger implements StockLedger {
         `SELECT user_id, SUM(quantity) AS units, json_group_array(idempotency_key) AS idempotency_keys
          FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id`,
       ),
+      // mirrors decidePurchase (per-user limit over held + paid units) in domain/purchase-decision.ts
       overLimit: db.prepare(
         `SELECT user_id, SUM(quantity) AS units FROM reservations
          WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id HAVING SUM(quantity) > ?`,
@@ -143,6 +145,7 @@ export class SqliteStockLedger implements StockLedger {
     const sale = this.#sale(request.saleId);
     if (sale === undefined) return Promise.resolve({ kind: 'sale_not_found' });
     // The crowd that arrives early is answered from memory: no reservation can exist before the start.
+    // mirrors decidePurchase (sale window) in domain/purchase-decision.ts
     if (request.now < sale.startsAt) return Promise.resolve({ kind: 'not_started', startsAt: sale.startsAt });
     return this.#writes.write(() => this.#reserveInTransaction(request, sale));
   }

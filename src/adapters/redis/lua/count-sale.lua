@@ -19,6 +19,7 @@ local available = 0
 for i = 2, #KEYS do available = available + tonumber(redis.call('GET', KEYS[i]) or '0') end
 local over = {}
 for user, n in pairs(units) do
+  -- Mirrors decidePurchase's per-user limit (src/domain/purchase-decision.ts): I4 is holding <= limit.
   if n > tonumber(ARGV[2]) then
     table.insert(over, user)
     table.insert(over, n)

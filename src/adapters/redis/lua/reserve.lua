@@ -8,12 +8,15 @@
 -- ARGV: 1 user id, 2 idempotency key, 3 quantity, 4 now, 5 reservation id,
 --       6 reservation JSON, 7 expires at, 8 sale id, 9.. shard numbers (as KEYS 9..)
 -- Reply: {code, ...}; the codes are mapped to outcomes in reserve-reply.ts.
+-- Mirrors decidePurchase (src/domain/purchase-decision.ts): same checks, same order.
 local sale = redis.call('HMGET', KEYS[1], 'startsAt', 'endsAt', 'perUserLimit')
 if not sale[1] then return {'sale_not_found'} end
 
+-- A used key is answered by decideRetry (src/domain/purchase-decision.ts) in redis-stock-ledger.ts.
 local previous = redis.call('HGET', KEYS[3], ARGV[2])
 if previous then return {'previous', previous} end
 
+-- Mirrors decidePurchase's window check.
 local now = tonumber(ARGV[4])
 if now < tonumber(sale[1]) then return {'not_started'} end
 if now >= tonumber(sale[2]) then return {'ended'} end
@@ -21,6 +24,7 @@ if now >= tonumber(sale[2]) then return {'ended'} end
 local quantity = tonumber(ARGV[3])
 local limit = tonumber(sale[3])
 local holding = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+-- Mirrors decidePurchase's per-user limit check.
 if quantity > limit or holding + quantity > limit then return {'limit_exceeded', holding} end
 
 local levels = {}
@@ -29,6 +33,7 @@ for i = 9, #KEYS do
   levels[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
   available = available + levels[i]
 end
+-- Mirrors decidePurchase's stock checks.
 if available <= 0 then return {'sold_out'} end
 if available < quantity then return {'insufficient_stock', available} end
 
