@@ -153,7 +153,27 @@ function isRefusal(error: unknown): error is FlashSaleError | HttpError {
   return error instanceof FlashSaleError || error instanceof HttpError;
 }
 
+/**
+ * Answers to refusals without details never change (a stampede gets millions
+ * of the same sold_out): built once per code and message, then reused.
+ */
+const plainRefusals = new Map<string, HttpResponse>();
+const PLAIN_REFUSALS_MAX = 1_000;
+
 export function errorResponse(error: unknown): HttpResponse {
+  if (error instanceof FlashSaleError && error.details === undefined) {
+    const key = `${error.code}\u0000${error.message}`;
+    let response = plainRefusals.get(key);
+    if (response === undefined) {
+      response = buildErrorResponse(error);
+      if (plainRefusals.size < PLAIN_REFUSALS_MAX) plainRefusals.set(key, response);
+    }
+    return response;
+  }
+  return buildErrorResponse(error);
+}
+
+function buildErrorResponse(error: unknown): HttpResponse {
   const known = isRefusal(error);
   const code = known ? error.code : 'internal_error';
   const message = known ? error.message : 'internal error: the request was not applied; retry it';
