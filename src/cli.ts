@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import { listDeadLetters, redriveAll, redriveDeadLetter } from './app/dead-letters.ts';
-import type { AppDeps } from './app/deps.ts';
+import { composeAppDeps } from './app/deps.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { FlashSaleError } from './domain/errors.ts';
 import { loadLocalIssuer } from './http/auth/local-issuer.ts';
 import { silentLogger } from './observability/logger.ts';
 import { systemClock } from './ports/clock.ts';
 import { noMetrics } from './ports/metrics.ts';
-import { openBackend } from './runtime/node/open-backend.ts';
+import { openBackend } from './shapes/registry.ts';
 
 const USAGE = `usage:
   flashsale token --sub <user> [--admin] [--ttl <seconds>] [--data-dir <dir>]
@@ -61,8 +61,15 @@ async function deadLetters(args: string[]): Promise<number> {
     values['data-dir'] === undefined ? [] : ['--data-dir', values['data-dir']],
     process.env,
   );
-  const backend = await openBackend(config, silentLogger);
-  const deps: AppDeps = { ...backend, clock: systemClock, metrics: noMetrics, purchaseLimiter: undefined };
+  const backend = await openBackend(config.backend, { dataDir: config.dataDir, logger: silentLogger });
+  const deps = composeAppDeps(backend, {
+    clock: systemClock,
+    metrics: noMetrics,
+    // Dead letters only: no purchases to limit or answer from memory.
+    purchaseLimiter: undefined,
+    soldOutBoard: undefined,
+    saleCache: false,
+  });
   try {
     const [action, id] = positionals;
     if (action === 'list') {

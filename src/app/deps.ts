@@ -1,11 +1,12 @@
 import type { TokenBuckets } from '../domain/token-bucket.ts';
+import type { Backend } from '../ports/backend.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventQueue } from '../ports/event-queue.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
-import type { SaleCache } from './sale-cache.ts';
+import { SaleCache } from './sale-cache.ts';
 import type { SoldOutBoard } from './sold-out-board.ts';
 
 /** Everything a use case may touch. */
@@ -23,4 +24,35 @@ export interface AppDeps {
   readonly soldOutBoard?: SoldOutBoard | undefined;
   /** Sales seen before: lets an early purchase be refused without a store access. */
   readonly saleCache?: SaleCache | undefined;
+}
+
+/**
+ * What a runtime adds to a backend's stores. Every part is named, so each
+ * runtime says what it keeps in memory and, where it keeps nothing, why.
+ */
+export interface RuntimeParts {
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly purchaseLimiter: TokenBuckets | undefined;
+  readonly soldOutBoard: SoldOutBoard | undefined;
+  /** Keep the sales seen (they never change once opened) in a SaleCache. */
+  readonly saleCache: boolean;
+}
+
+/** The use cases' deps: the stores of a backend (not its name, signal or `close`) and the runtime's parts. */
+export function composeAppDeps(
+  stores: Pick<Backend, 'ledger' | 'orders' | 'queue' | 'orderProjection'>,
+  parts: RuntimeParts,
+): AppDeps {
+  return {
+    ledger: stores.ledger,
+    orders: stores.orders,
+    queue: stores.queue,
+    orderProjection: stores.orderProjection,
+    clock: parts.clock,
+    metrics: parts.metrics,
+    purchaseLimiter: parts.purchaseLimiter,
+    soldOutBoard: parts.soldOutBoard,
+    saleCache: parts.saleCache ? new SaleCache(stores.ledger) : undefined,
+  };
 }

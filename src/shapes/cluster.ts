@@ -6,23 +6,15 @@ import { RedisKeys } from '../adapters/redis/redis-keys.ts';
 import { RedisSoldOutSignal } from '../adapters/redis/redis-sold-out-signal.ts';
 import { RedisStockLedger } from '../adapters/redis/redis-stock-ledger.ts';
 import type { Backend } from '../ports/backend.ts';
+import type { ClusterConfig } from './cluster-shape.ts';
 
-export interface ClusterBackendOptions {
-  readonly redisUrl: string;
-  /** Every Redis key of this deployment starts with it. */
-  readonly redisPrefix: string;
-  readonly databaseUrl: string;
-  /** PostgreSQL schema of the order tables (created and migrated at start). */
-  readonly databaseSchema: string;
-  /** Counters a new sale's stock is split over. */
-  readonly stockShards: number;
-  /** How long a delivered, unacked event waits before another worker takes it over. */
-  readonly claimIdleMs: number;
+/** The shape's settings (its flags and environment variables), and where to report trouble. */
+export type ClusterBackendOptions = ClusterConfig & {
   /** Connection trouble the clients recover from by themselves (log it). */
   readonly onConnectionError?: (error: Error) => void;
   /** Told at start when Redis is not set to fsync every write (AOF `appendfsync always`). */
   readonly onDurabilityGap?: (gap: string) => void;
-}
+};
 
 /**
  * The cluster shape: stock, reservations, idempotency keys and the order
@@ -42,7 +34,7 @@ export async function openClusterBackend(options: ClusterBackendOptions): Promis
     const soldOut = await RedisSoldOutSignal.open(redis, subscriber, keys.soldOutChannel());
     const pool = await openOrderPool({ url: options.databaseUrl, schema: options.databaseSchema }, onError);
     closers.push(() => pool.end());
-    const queue = new RedisEventQueue(redis, keys, { claimIdleMs: options.claimIdleMs });
+    const queue = new RedisEventQueue(redis, keys, { claimIdleMs: options.workerClaimIdleMs });
     await queue.ensureGroup();
     return {
       name: 'cluster',

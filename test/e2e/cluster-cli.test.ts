@@ -32,7 +32,7 @@ describe.skipIf(!available)('the flashsale command on the cluster shape', () => 
       redisUrl: sharedRedisUrl,
       databaseUrl: sharedDatabaseUrl,
       stockShards: 1,
-      claimIdleMs: 30_000,
+      workerClaimIdleMs: 30_000,
       ...namespace,
     });
   });

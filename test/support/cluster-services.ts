@@ -83,7 +83,7 @@ export async function openTestClusterBackend(
     redisUrl: sharedRedisUrl,
     databaseUrl: sharedDatabaseUrl,
     stockShards: 1,
-    claimIdleMs: 30_000,
+    workerClaimIdleMs: 30_000,
     ...overrides,
     ...namespace,
   });

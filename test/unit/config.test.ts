@@ -1,29 +1,37 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { type Config, ConfigError, loadConfig } from '../../src/config.ts';
+import { embeddedDatabasePath } from '../../src/shapes/embedded-shape.ts';
+
+function databasePath(config: Config): string {
+  if (config.backend.name !== 'embedded') throw new Error(`${config.backend.name} has no database file`);
+  return embeddedDatabasePath(config.backend.config, config.dataDir);
+}
 
 describe('loadConfig', () => {
   it('works out of the box: port 3000, data in ./data/flashsale.db, fsync on every commit', () => {
     const config = loadConfig([], {});
     expect(config).toMatchObject({
       port: 3000,
-      backend: 'embedded',
+      backend: { name: 'embedded', config: { durability: 'full' } },
       dataDir: resolve('data'),
-      databasePath: join(resolve('data'), 'flashsale.db'),
-      durability: 'full',
       remoteAuth: undefined,
       rateLimitPerSecond: 20,
       demoSale: true,
     });
+    expect(databasePath(config)).toBe(join(resolve('data'), 'flashsale.db'));
   });
 
   it('takes environment variables, and flags over them', () => {
     expect(loadConfig([], { PORT: '8080', DURABILITY: 'normal' })).toMatchObject({
       port: 8080,
-      durability: 'normal',
+      backend: { config: { durability: 'normal' } },
     });
     expect(loadConfig(['--port', '9090'], { PORT: '8080' }).port).toBe(9090);
-    expect(loadConfig(['--data-dir', '/tmp/x'], {}).databasePath).toBe('/tmp/x/flashsale.db');
+    expect(databasePath(loadConfig(['--data-dir', '/tmp/x'], {}))).toBe('/tmp/x/flashsale.db');
+    expect(databasePath(loadConfig(['--database', 'x.db'], { DATABASE_PATH: '/tmp/y.db' }))).toBe(
+      resolve('x.db'),
+    );
   });
 
   it('names the setting that is wrong', () => {
@@ -49,21 +57,23 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://app@db:5432/shop',
     });
     expect(config).toMatchObject({
-      backend: 'cluster',
-      role: 'worker',
-      cluster: {
-        redisUrl: 'redis://cache:6380',
-        databaseUrl: 'postgres://app@db:5432/shop',
-        databaseSchema: 'flashsale',
-        stockShards: 8,
-        claimIdleMs: 30_000,
+      backend: {
+        name: 'cluster',
+        config: {
+          redisUrl: 'redis://cache:6380',
+          databaseUrl: 'postgres://app@db:5432/shop',
+          databaseSchema: 'flashsale',
+          stockShards: 8,
+          workerClaimIdleMs: 30_000,
+        },
       },
+      role: 'worker',
     });
     expect(loadConfig([], {}).role).toBe('all');
   });
 
   it('checks the cluster settings only for the cluster shape', () => {
-    expect(loadConfig([], { DATABASE_URL: 'mysql://elsewhere' }).backend).toBe('embedded');
+    expect(loadConfig([], { DATABASE_URL: 'mysql://elsewhere' }).backend.name).toBe('embedded');
     expect(() => loadConfig(['--backend', 'cluster'], { DATABASE_URL: 'mysql://x' })).toThrow(
       /--database-url \/ DATABASE_URL/,
     );
@@ -71,5 +81,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--stock-shards', '65'], {})).toThrow(/STOCK_SHARDS/);
     expect(() => loadConfig(['--database-schema', 'Robert"); DROP'], {})).toThrow(/DATABASE_SCHEMA/);
     expect(() => loadConfig(['--role', 'boss'], {})).toThrow(/--role \/ ROLE/);
+  });
+
+  it('names the backends the Node server runs when given another', () => {
+    expect(() => loadConfig(['--backend', 'oracle'], {})).toThrow(
+      'invalid configuration:\n  --backend / BACKEND: unknown backend "oracle"; the Node server runs: embedded, cluster',
+    );
+    expect(() => loadConfig([], { BACKEND: 'aws' })).toThrow(
+      /--backend \/ BACKEND: aws runs as AWS Lambda functions .*; the Node server runs: embedded, cluster/,
+    );
+  });
+
+  it("knows every shape's flags, whichever shape is chosen", () => {
+    expect(loadConfig(['--redis-url', 'redis://cache:6380'], {}).backend.name).toBe('embedded');
+    expect(loadConfig(['--backend', 'cluster', '--durability', 'normal'], {}).backend.name).toBe('cluster');
+    expect(() => loadConfig(['--backend', 'cluster', '--durability', 'sometimes'], {})).toThrow(
+      /--durability \/ DURABILITY/,
+    );
   });
 });

@@ -1,8 +1,11 @@
-import type { AppDeps } from '../../app/deps.ts';
-import { SaleCache } from '../../app/sale-cache.ts';
+import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
 import { jsonLogger, type Logger } from '../../observability/logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
+// The AWS shape is imported directly, not picked by name through src/shapes/registry.ts: each
+// function runs this one shape, and through the registry every bundle would take in the other
+// shapes too (their settings, with zod, at the cold start; SQLite, ioredis and pg as chunks beside),
+// nearly doubling what a cold start loads.
 import { type AwsBackend, type AwsBackendOptions, openAwsBackend } from '../../shapes/aws.ts';
 import type { LambdaConfig } from './config.ts';
 
@@ -47,19 +50,17 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     dimensions: { Service: config.serviceName },
     ...(options.writeMetrics === undefined ? {} : { write: options.writeMetrics }),
   });
-  const deps: AppDeps = {
-    ledger: backend.ledger,
-    orders: backend.orders,
-    queue: backend.queue,
+  const deps = composeAppDeps(backend, {
     clock: options.clock ?? systemClock,
     metrics: emf.metrics,
     // A bucket per execution environment limits nothing fleet-wide: API Gateway's throttling does that.
     purchaseLimiter: undefined,
-    // One GetItem per sale and environment; early attempts then cost no store access.
-    saleCache: new SaleCache(backend.ledger),
     // No sold-out board: learning a sale's holdings reads all its reservations, and a fleet of
     // environments each doing so every second would cost more reads than the losers it saves.
-  };
+    soldOutBoard: undefined,
+    // One GetItem per sale and environment; early attempts then cost no store access.
+    saleCache: true,
+  });
   return { config, backend, deps, emf, logger, clients: options.clients };
 }
 

@@ -1,6 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import type { AppDeps } from '../../app/deps.ts';
-import { SaleCache } from '../../app/sale-cache.ts';
+import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
 import { SoldOutBoard } from '../../app/sold-out-board.ts';
 import type { Config } from '../../config.ts';
 import { TokenBuckets } from '../../domain/token-bucket.ts';
@@ -21,20 +20,22 @@ export function composeDeps(
   clock: Clock,
   prometheus: PrometheusMetrics,
 ): AppDeps & { readonly soldOutBoard: SoldOutBoard } {
-  return {
+  const soldOutBoard = new SoldOutBoard({
     ledger: stores.ledger,
-    orders: stores.orders,
-    queue: stores.queue,
-    orderProjection: stores.orderProjection,
+    signal: stores.soldOut,
+    now: () => clock.now(),
+  });
+  const deps = composeAppDeps(stores, {
     clock,
     metrics: prometheus.metrics,
-    soldOutBoard: new SoldOutBoard({ ledger: stores.ledger, signal: stores.soldOut, now: () => clock.now() }),
-    saleCache: new SaleCache(stores.ledger),
     purchaseLimiter:
       config.rateLimitPerSecond > 0
         ? new TokenBuckets({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst })
         : undefined,
-  };
+    soldOutBoard,
+    saleCache: true,
+  });
+  return { ...deps, soldOutBoard };
 }
 
 /** The HTTP app of one thread: routes over `deps`, tokens checked against the local or a remote JWKS. */

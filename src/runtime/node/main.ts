@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../../config.ts';
 import { jsonLogger } from '../../observability/logger.ts';
+import { describeBackend } from '../../shapes/registry.ts';
 import { createDemoSaleIfEmpty } from './demo-sale.ts';
-import { describeStore } from './open-backend.ts';
 import { startNode } from './start.ts';
 
 const logger = jsonLogger();
@@ -9,13 +9,14 @@ const logger = jsonLogger();
 try {
   const config = loadConfig(process.argv.slice(2), process.env);
   const node = await startNode(config, logger);
+  const store = describeBackend(config.backend, config);
   const demo =
     config.demoSale && config.role !== 'worker' ? await createDemoSaleIfEmpty(node.deps) : undefined;
   logger.log('info', 'listening', {
     url: node.url,
-    backend: config.backend,
+    backend: config.backend.name,
     role: config.role,
-    store: describeStore(config),
+    store,
   });
   const shopper =
     node.issuer === undefined ? undefined : await node.issuer.sign({ sub: 'alice', admin: false });
@@ -23,7 +24,7 @@ try {
   process.stdout.write(
     [
       '',
-      `Flash sale engine on ${node.url} (${describeStore(config)}, role ${config.role})`,
+      `Flash sale engine on ${node.url} (${store}, role ${config.role})`,
       demo === undefined ? '' : `Demo sale ${demo.id}: ${demo.stock} x "${demo.name}", live now`,
       '',
       'Look at it:',

@@ -9,9 +9,9 @@ import type { Logger } from '../../observability/logger.ts';
 import { aggregatedText, createPrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
+import { openBackend } from '../../shapes/registry.ts';
 import { composeDeps, composeHttpApp } from './compose.ts';
 import { createNodeServer } from './http-server.ts';
-import { openBackend } from './open-backend.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
 export interface RunningNode {
@@ -44,7 +44,7 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningNode> {
-  const backend = await openBackend(config, logger);
+  const backend = await openBackend(config.backend, { dataDir: config.dataDir, logger });
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
   const deps = composeDeps(config, backend, clock, prometheus);
