@@ -1,6 +1,11 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { checkPayment } from '../../domain/order.ts';
-import { decidePurchase, newReservation, type PurchaseFacts } from '../../domain/purchase-decision.ts';
+import {
+  decidePurchase,
+  decideRetry,
+  newReservation,
+  type PurchaseRefusal,
+} from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import type {
@@ -15,6 +20,7 @@ import type {
 } from '../../ports/stock-ledger.ts';
 import { TimeOrderedIds } from '../memory/time-ordered-ids.ts';
 import type { GroupCommit } from './group-commit.ts';
+import { type LedgerStatements, prepareLedgerStatements } from './ledger-statements.ts';
 import { bookKey, LiveSaleBooks } from './live-sale-books.ts';
 import { OutboxWriter } from './outbox.ts';
 import { reservationFromRow, saleFromRow } from './rows.ts';
@@ -34,25 +40,7 @@ import { reservationFromRow, saleFromRow } from './rows.ts';
 export class SqliteStockLedger implements StockLedger {
   readonly #db: DatabaseSync;
   readonly #outbox: OutboxWriter;
-  readonly #sql: Record<
-    | 'insertSale'
-    | 'sale'
-    | 'sales'
-    | 'byKey'
-    | 'take'
-    | 'giveBack'
-    | 'insertReservation'
-    | 'reservation'
-    | 'byOrder'
-    | 'markPaid'
-    | 'markReleased'
-    | 'due'
-    | 'counts'
-    | 'overLimit'
-    | 'holdings'
-    | 'available',
-    StatementSync
-  >;
+  readonly #sql: LedgerStatements;
   readonly #writes: GroupCommit;
   /** Sales never change once opened (their stock is kept by the books, inside writes). */
   readonly #sales = new Map<string, Sale>();
@@ -65,52 +53,7 @@ export class SqliteStockLedger implements StockLedger {
     this.#outbox = new OutboxWriter(db);
     this.#books = new LiveSaleBooks(db);
     writes.onRollback(() => this.#books.clear());
-    this.#sql = {
-      insertSale: db.prepare(
-        `INSERT INTO sales (id, sku, name, stock, available, starts_at, ends_at, per_user_limit, price_cents,
-           currency, payment_window_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
-      sales: db.prepare('SELECT * FROM sales ORDER BY created_at, id'),
-      byKey: db.prepare('SELECT * FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
-      // mirrors decidePurchase (stock left) in domain/purchase-decision.ts, as the store's own guard
-      take: db.prepare('UPDATE sales SET available = available - ? WHERE id = ? AND available >= ?'),
-      giveBack: db.prepare('UPDATE sales SET available = available + ? WHERE id = ?'),
-      insertReservation: db.prepare(
-        `INSERT INTO reservations (id, order_id, sale_id, user_id, quantity, idempotency_key, amount_cents,
-           currency, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?)
-         ON CONFLICT (user_id, idempotency_key) DO NOTHING`,
-      ),
-      reservation: db.prepare('SELECT * FROM reservations WHERE id = ?'),
-      byOrder: db.prepare('SELECT * FROM reservations WHERE order_id = ?'),
-      markPaid: db.prepare(
-        `UPDATE reservations SET state = 'paid', paid_at = ? WHERE id = ? AND state = 'held'`,
-      ),
-      markReleased: db.prepare(
-        `UPDATE reservations SET state = 'released', release_reason = ?, released_at = ?
-         WHERE id = ? AND state = 'held'`,
-      ),
-      due: db.prepare(
-        `SELECT * FROM reservations WHERE state = 'held' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`,
-      ),
-      counts: db.prepare(
-        `SELECT COALESCE(SUM(CASE WHEN state = 'held' THEN quantity END), 0) AS held,
-                COALESCE(SUM(CASE WHEN state = 'paid' THEN quantity END), 0) AS paid,
-                COALESCE(SUM(CASE WHEN state = 'released' THEN quantity END), 0) AS released,
-                COUNT(*) AS reservations
-         FROM reservations WHERE sale_id = ?`,
-      ),
-      available: db.prepare('SELECT available FROM sales WHERE id = ?'),
-      holdings: db.prepare(
-        `SELECT user_id, SUM(quantity) AS units, json_group_array(idempotency_key) AS idempotency_keys
-         FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id`,
-      ),
-      // mirrors decidePurchase (per-user limit over held + paid units) in domain/purchase-decision.ts
-      overLimit: db.prepare(
-        `SELECT user_id, SUM(quantity) AS units FROM reservations
-         WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id HAVING SUM(quantity) > ?`,
-      ),
-    };
+    this.#sql = prepareLedgerStatements(db);
   }
 
   async openSale(sale: Sale): Promise<void> {
@@ -265,9 +208,11 @@ export class SqliteStockLedger implements StockLedger {
       previous: undefined,
     };
     const previous = book.keys.get(key);
-    if (previous !== undefined) return this.#decideRetry(facts, this.#reservation(previous.id));
+    if (previous !== undefined) return decideRetry(sale, request.quantity, this.#reservation(previous.id)!);
     const decision = decidePurchase(facts);
-    if (decision.kind !== 'reserve') return this.#decideRetry(facts, this.#byKey(request));
+    // A key of another sale (no book of this sale knows it) still decides first.
+    if (decision.kind === 'reserved') return decision;
+    if (decision.kind !== 'reserve') return this.#decideRetry(decision, request, sale);
     if (this.#sql.take.run(request.quantity, sale.id, request.quantity).changes !== 1) {
       this.#books.forget(sale.id);
       throw new Error('embedded ledger: the sale book and the stored stock disagree');
@@ -291,7 +236,10 @@ export class SqliteStockLedger implements StockLedger {
     if (inserted.changes !== 1) {
       // The key was used in another sale: give the units back and answer as that reservation decides.
       this.#sql.giveBack.run(request.quantity, sale.id);
-      return this.#decideRetry(facts, this.#byKey(request));
+      const previous = this.#byKey(request);
+      if (previous === undefined)
+        throw new Error('embedded ledger: a refused insert left no reservation under its key');
+      return decideRetry(sale, request.quantity, previous);
     }
     book.available -= request.quantity;
     book.holdings.set(request.userId, facts.userHolding + request.quantity);
@@ -304,11 +252,10 @@ export class SqliteStockLedger implements StockLedger {
     return { kind: 'reserved', reservation, replayed: false };
   }
 
-  /** `decidePurchase` once the reservation under the key is known: a replay, a conflict, or the first answer. */
-  #decideRetry(facts: PurchaseFacts, previous: Reservation | undefined): ReserveResult {
-    const decision = decidePurchase({ ...facts, previous });
-    if (decision.kind === 'reserve') throw new Error('embedded ledger: a decided purchase was asked again');
-    return decision;
+  /** A refusal, unless the store holds a reservation under the key: then that reservation decides. */
+  #decideRetry(refusal: PurchaseRefusal, request: ReserveRequest, sale: Sale): ReserveResult {
+    const previous = this.#byKey(request);
+    return previous === undefined ? refusal : decideRetry(sale, request.quantity, previous);
   }
 
   #byKey(request: ReserveRequest): Reservation | undefined {
