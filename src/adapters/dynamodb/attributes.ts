@@ -35,6 +35,17 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
+/** Runs a conditional write; true if it applied, false if its condition was false. */
+export async function ignoreConditionFailure(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /**
  * True when DynamoDB said no before applying anything (throttled, invalid):
  * a 4xx answer. Time-outs, dropped connections and 5xx answers are ambiguous:

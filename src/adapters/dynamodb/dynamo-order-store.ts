@@ -2,13 +2,13 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { applyOrderEvent, type OrderEvent, type OrderStatus, type Transition } from '../../domain/order.ts';
 import type { Reservation } from '../../domain/reservation.ts';
 import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
 import { type Item, isConditionFailure, N, num, S, str } from './attributes.ts';
+import { countAll } from './query-pages.ts';
 import { ORDERS_INDEX } from './tables.ts';
 
 /**
@@ -52,24 +52,13 @@ export class DynamoOrderStore implements OrderStore {
 
   async countForSale(saleId: string): Promise<number> {
     const { name, partitionKey } = ORDERS_INDEX.bySale;
-    let count = 0;
-    let start: Item | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: name,
-          KeyConditionExpression: '#sale = :sale',
-          ExpressionAttributeNames: { '#sale': partitionKey },
-          ExpressionAttributeValues: { ':sale': S(saleId) },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return count;
+    return countAll(this.#db, {
+      TableName: this.#table,
+      IndexName: name,
+      KeyConditionExpression: '#sale = :sale',
+      ExpressionAttributeNames: { '#sale': partitionKey },
+      ExpressionAttributeValues: { ':sale': S(saleId) },
+    });
   }
 
   async #create(r: Reservation, status: OrderStatus, now: number): Promise<void> {

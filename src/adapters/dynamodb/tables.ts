@@ -1,4 +1,4 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, GlobalSecondaryIndex, ProjectionType } from '@aws-sdk/client-dynamodb';
 
 /**
  * The two DynamoDB tables of the AWS shape, in one place: the adapters use
@@ -36,15 +36,6 @@ export const SWEEP_BUCKETS = 16;
 
 export function ledgerTableInput(tableName: string): CreateTableCommandInput {
   const { sales, bySale, due, outbox } = LEDGER_INDEX;
-  const all = { ProjectionType: 'ALL' as const };
-  const index = (def: { name: string; partitionKey: string; sortKey: string }) => ({
-    IndexName: def.name,
-    KeySchema: [
-      { AttributeName: def.partitionKey, KeyType: 'HASH' as const },
-      { AttributeName: def.sortKey, KeyType: 'RANGE' as const },
-    ],
-    Projection: all,
-  });
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -59,7 +50,7 @@ export function ledgerTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: outbox.partitionKey, AttributeType: 'S' },
       { AttributeName: outbox.sortKey, AttributeType: 'N' },
     ],
-    GlobalSecondaryIndexes: [index(sales), index(bySale), index(due), index(outbox)],
+    GlobalSecondaryIndexes: [sales, bySale, due, outbox].map((def) => globalIndex(def, 'ALL')),
   };
 }
 
@@ -73,15 +64,20 @@ export function ordersTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: ORDERS_KEY, AttributeType: 'S' },
       { AttributeName: bySale.partitionKey, AttributeType: 'S' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: bySale.name,
-        KeySchema: [
-          { AttributeName: bySale.partitionKey, KeyType: 'HASH' },
-          { AttributeName: bySale.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
-      },
+    GlobalSecondaryIndexes: [globalIndex(bySale, 'KEYS_ONLY')],
+  };
+}
+
+function globalIndex(
+  def: { readonly name: string; readonly partitionKey: string; readonly sortKey: string },
+  projection: ProjectionType,
+): GlobalSecondaryIndex {
+  return {
+    IndexName: def.name,
+    KeySchema: [
+      { AttributeName: def.partitionKey, KeyType: 'HASH' },
+      { AttributeName: def.sortKey, KeyType: 'RANGE' },
     ],
+    Projection: { ProjectionType: projection },
   };
 }

@@ -93,14 +93,7 @@ export class SqsEventQueue implements EventQueue {
   async retryLater(id: string, _error: string, at: number): Promise<void> {
     const receivedAt = this.#inFlight.get(id)?.receivedAt ?? at;
     this.#inFlight.delete(id);
-    const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.floor((at - receivedAt) / 1000)));
-    await this.#sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.#queueUrl,
-        ReceiptHandle: id,
-        VisibilityTimeout: seconds,
-      }),
-    );
+    await this.#hide(id, Math.floor((at - receivedAt) / 1000));
   }
 
   async deadLetter(id: string, error: string, now: number): Promise<void> {
@@ -142,18 +135,23 @@ export class SqsEventQueue implements EventQueue {
 
   /** Lambda's consumer: leaves a failed message invisible for `seconds` before SQS delivers it again. */
   async delayRedelivery(receiptHandle: string, seconds: number): Promise<void> {
-    await this.#sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.#queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(seconds))),
-      }),
-    );
+    await this.#hide(receiptHandle, Math.round(seconds));
   }
 
   async depth(): Promise<QueueDepth> {
     const [pending, dead] = await Promise.all([this.#count(this.#queueUrl), this.#count(this.#dlqUrl)]);
     return { pending, dead };
+  }
+
+  /** Leaves an in-flight message of the queue invisible for `seconds` (whole, within SQS's bounds). */
+  async #hide(receiptHandle: string, seconds: number): Promise<void> {
+    await this.#sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.#queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, seconds)),
+      }),
+    );
   }
 
   /**

@@ -1,0 +1,31 @@
+import {
+  type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import type { Item } from './attributes.ts';
+
+/** Every page of a query, following `LastEvaluatedKey` until there is none. */
+async function* queryPages(db: DynamoDBClient, input: QueryCommandInput): AsyncGenerator<QueryCommandOutput> {
+  let start: Item | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    yield page;
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+}
+
+/** Every item a query matches, over all its pages. */
+export async function queryAll(db: DynamoDBClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of queryPages(db, input)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/** How many items a query matches, over all its pages, without reading them. */
+export async function countAll(db: DynamoDBClient, input: QueryCommandInput): Promise<number> {
+  let count = 0;
+  for await (const page of queryPages(db, { ...input, Select: 'COUNT' })) count += page.Count ?? 0;
+  return count;
+}
