@@ -6,12 +6,20 @@ import { SqliteEventQueue } from '../adapters/sqlite/sqlite-event-queue.ts';
 import { SqliteOrderProjection } from '../adapters/sqlite/sqlite-order-projection.ts';
 import { SqliteOrderStore } from '../adapters/sqlite/sqlite-order-store.ts';
 import { SqliteStockLedger } from '../adapters/sqlite/sqlite-stock-ledger.ts';
+import { WalCheckpointer } from '../adapters/sqlite/wal-checkpointer.ts';
 import type { Backend } from '../ports/backend.ts';
 
 /** The embedded shape: ledger, orders and queue in one SQLite file, owned by one process. */
 export function openEmbeddedBackend(options: { path: string; durability: Durability }): Backend {
   const db = openEmbeddedDatabase(options);
   const writes = new GroupCommit(db);
+  let checkpointer: WalCheckpointer | undefined;
+  if (options.path !== ':memory:') {
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    checkpointer = new WalCheckpointer(options.path, () => {
+      if (db.isOpen) db.exec('PRAGMA wal_autocheckpoint = 1000');
+    });
+  }
   const soldOut = new BroadcastSoldOutSignal();
   const createdEvents = new ReservationLog(db, writes);
   return {
@@ -24,6 +32,7 @@ export function openEmbeddedBackend(options: { path: string; durability: Durabil
     close: async () => {
       await soldOut.close();
       db.close();
+      await checkpointer?.close();
     },
   };
 }
