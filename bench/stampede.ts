@@ -1,34 +1,58 @@
 /**
  * The flash-sale stampede (`npm run bench`): a bare node:http baseline (1 and
  * 2 processes), then the real server under a crowd that arrives before the
- * start, buys the stock, and keeps pressing Buy after the sell-out. Prints a
- * table with ratios to the baseline and the audit, writes JSON and an SVG chart.
+ * start, buys the whole stock, and keeps pressing Buy from the sell-out on.
+ * The load generator is wrk (C) with bench/stampede/wrk-purchase.lua, or
+ * autocannon when wrk is not installed. Prints a table with ratios to the
+ * better baseline, the CPU the generator and the server used, and the audit;
+ * writes JSON and an SVG chart; exits non-zero when an invariant fails.
  *
- *   npm run bench -- --stock 20000 --users 20000 --connections 256 --duration 30
+ *   npm run bench -- --stock 20000 --users 10000 --limit 4 --connections 256 --duration 20
+ *   npm run bench -- --generator autocannon
  *   npm run bench -- --profile prof/   (writes the server's --cpu-prof profile there)
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { loadLocalIssuer } from '../src/http/auth/local-issuer.ts';
 import { api } from '../test/support/http-client.ts';
 import { spawnServer } from '../test/support/server-process.ts';
+import { auditOnceSettled } from './stampede/audit.ts';
 import { stampedeChart } from './stampede/chart.ts';
-import type { LoadPlan, LoadSummary, PhaseSummary } from './stampede/types.ts';
+import { type Crowd, mintCrowd } from './stampede/crowd.ts';
+import { chooseGenerator } from './stampede/generators.ts';
+import { countLost } from './stampede/lost-orders.ts';
+import { type PhaseOutcome, preparePhase } from './stampede/phase.ts';
+import { processTree } from './stampede/process-cpu.ts';
+import {
+  CPU_HEADER,
+  cpuRow,
+  fmt,
+  PHASE_HEADER,
+  phaseRow,
+  table,
+  wholeRunRow,
+} from './stampede/report-table.ts';
+import { PURCHASE_ROUTE, parseServerMetrics } from './stampede/server-metrics.ts';
+import { watchServer } from './stampede/server-watch.ts';
+import type { LoadPlan, PhaseSummary } from './stampede/types.ts';
 
 const { values: args } = parseArgs({
   options: {
-    stock: { type: 'string', default: '20000' },
-    users: { type: 'string', default: '20000' },
-    limit: { type: 'string', default: '2' },
+    stock: { type: 'string', default: '100000' },
+    users: { type: 'string', default: '50000' },
+    limit: { type: 'string', default: '4' },
     connections: { type: 'string', default: '256' },
-    duration: { type: 'string', default: '30' },
+    duration: { type: 'string', default: '20' },
     lead: { type: 'string', default: '5' },
+    'max-selling': { type: 'string', default: '300' },
     'baseline-duration': { type: 'string', default: '10' },
+    generator: { type: 'string' },
+    'generator-threads': { type: 'string', default: '2' },
     durability: { type: 'string', default: 'full' },
     backend: { type: 'string', default: 'embedded' },
     threads: { type: 'string', default: '1' },
@@ -45,7 +69,9 @@ const options = {
   connections: Number(args.connections),
   duration: Number(args.duration),
   lead: Number(args.lead),
+  maxSelling: Number(args['max-selling']),
   baselineDuration: Number(args['baseline-duration']),
+  generatorThreads: Number(args['generator-threads']),
 };
 for (const [name, value] of Object.entries(options)) {
   if (!Number.isFinite(value) || value <= 0) {
@@ -53,9 +79,25 @@ for (const [name, value] of Object.entries(options)) {
     process.exit(2);
   }
 }
+if (options.generatorThreads > options.connections) {
+  console.error('--generator-threads cannot exceed --connections');
+  process.exit(2);
+}
+const choice = chooseGenerator(args.generator);
+if (!choice.ok) {
+  console.error(choice.error);
+  process.exit(2);
+}
+const { generator } = choice;
+const generatorText =
+  generator.name === 'wrk'
+    ? `${generator.version} (${options.generatorThreads} thread${options.generatorThreads === 1 ? '' : 's'})`
+    : generator.version;
 
 const root = new URL('..', import.meta.url).pathname;
+const PREPARE_MS = 5000;
 const work = mkdtempSync(join(tmpdir(), 'flashsale-bench-'));
+const cores = availableParallelism();
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function freePort(): Promise<number> {
@@ -68,24 +110,20 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function runGenerator(plan: LoadPlan): Promise<LoadSummary & { orderIds: string[] }> {
-  const planFile = join(work, `plan-${Date.now()}.json`);
-  const resultFile = `${planFile}.result.json`;
-  writeFileSync(planFile, JSON.stringify(plan));
-  say(`\n▶ ${plan.label}: ${plan.connections} connections for ${plan.durationSeconds} s`);
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bench/stampede/load-generator.ts'), planFile, resultFile],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(readFileSync(resultFile, 'utf8')) as LoadSummary & { orderIds: string[] };
+/** The same requests for every run; only the key prefix and the target differ. */
+function loadPlan(url: string, path: string, tokensFile: string, keyPrefix: string): LoadPlan {
+  return {
+    url,
+    path,
+    connections: options.connections,
+    threads: options.generatorThreads,
+    tokensFile,
+    keyPrefix,
+    resultFile: join(work, `${keyPrefix}.result`),
+  };
 }
 
-async function baseline(processes: number, tokensFile: string): Promise<LoadSummary> {
+async function baseline(processes: number, tokensFile: string): Promise<PhaseSummary> {
   const port = await freePort();
   const server = spawn(
     process.execPath,
@@ -93,51 +131,34 @@ async function baseline(processes: number, tokensFile: string): Promise<LoadSumm
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await once(server.stdout!, 'data');
+  const name = `bare node:http, ${processes} process${processes > 1 ? 'es' : ''}`;
+  say(`\n▶ ${name}: ${options.connections} connections for ${options.baselineDuration} s`);
   try {
-    return await runGenerator({
-      label: `bare node:http, ${processes} process${processes > 1 ? 'es' : ''}`,
-      url: `http://127.0.0.1:${port}`,
-      connections: options.connections,
-      durationSeconds: options.baselineDuration,
-      scenario: { kind: 'hello', saleId: 'baseline', tokensFile },
+    const prepared = await preparePhase({
+      name,
+      prepare: generator.prepare,
+      plan: loadPlan(
+        `http://127.0.0.1:${port}`,
+        PURCHASE_ROUTE.replace(':id', 'baseline'),
+        tokensFile,
+        `baseline${processes}`,
+      ),
+      serverPids: processTree(server.pid!),
+      originMs: Date.now(),
+      cores,
     });
+    const running = await prepared.begin();
+    await sleep(options.baselineDuration * 1000);
+    return (await running.end()).phase;
   } finally {
     server.kill('SIGTERM');
     await once(server, 'exit');
   }
 }
 
-interface Audit {
-  ok: boolean;
-  initial: number;
-  available: number;
-  held: number;
-  paid: number;
-  reservations: number;
-  ordersPending: number;
-  violations: unknown[];
-}
-
-interface Crowd {
-  readonly dataDir: string;
-  readonly tokensFile: string;
-  readonly admin: string;
-}
-
-/** Shopper tokens signed with the key the server will load from its data directory. */
-async function mintCrowd(): Promise<Crowd> {
-  const dataDir = join(work, 'data');
-  const issuer = await loadLocalIssuer(dataDir);
-  const admin = await issuer.sign({ sub: 'bench-admin', admin: true });
-  say(`\n▶ minting ${options.users.toLocaleString('en')} shopper tokens`);
-  const tokens: string[] = [];
-  for (let i = 0; i < options.users; i++) {
-    tokens.push(await issuer.sign({ sub: `shopper-${i}`, admin: false }));
-    if ((i + 1) % 5000 === 0) say(`  ${(i + 1).toLocaleString('en')}`);
-  }
-  const tokensFile = join(work, 'tokens.json');
-  writeFileSync(tokensFile, JSON.stringify(tokens));
-  return { dataDir, tokensFile, admin };
+async function ordersPending(url: string): Promise<number | undefined> {
+  const response = await api(url, '/metrics');
+  return response.status === 200 ? parseServerMetrics(response.text).ordersPending : undefined;
 }
 
 async function stampede({ dataDir, tokensFile, admin }: Crowd) {
@@ -160,8 +181,11 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     15_000,
     args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`],
   );
+  let stopWatching = async (): Promise<unknown> => undefined;
   try {
-    const startsAt = Date.now() + options.lead * 1000 + 500;
+    // Time to start the first two phases' generators before the crowd arrives.
+    const crowdArrives = Date.now() + PREPARE_MS;
+    const startsAt = crowdArrives + options.lead * 1000;
     const created = await api(server.url, '/v1/sales', {
       method: 'POST',
       token: admin,
@@ -179,135 +203,158 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     });
     if (created.status !== 201) throw new Error(`could not create the sale: ${JSON.stringify(created.json)}`);
     const saleId: string = created.json.id;
+    const path = PURCHASE_ROUTE.replace(':id', saleId);
+    const serverPids = processTree(server.child.pid!);
 
-    const load = await runGenerator({
-      label: `flash sale (${args.backend}, ${args.durability}, ${args.threads} HTTP thread${args.threads === '1' ? '' : 's'})`,
-      url: server.url,
-      connections: options.connections,
-      durationSeconds: options.duration,
-      scenario: { kind: 'purchase', saleId, tokensFile },
-    });
+    const origin = crowdArrives;
+    const watch = watchServer(server.url, saleId, origin);
+    stopWatching = watch.stop;
+    const describe = () => {
+      const latest = watch.latest();
+      return [
+        `${fmt(watch.available() ?? options.stock)} units left`,
+        `orders pending ${latest?.ordersPending === undefined ? '?' : fmt(latest.ordersPending)}`,
+        `server ${fmt(latest?.requestsPerSecond ?? 0)} answers/s`,
+      ].join(' · ');
+    };
+    const phase = (name: string, keyPrefix: string) =>
+      preparePhase({
+        name,
+        prepare: generator.prepare,
+        plan: loadPlan(server.url, path, tokensFile, keyPrefix),
+        serverPids,
+        originMs: origin,
+        cores,
+        describe,
+      });
+
+    say(`\n▶ ${generator.version}: ${options.connections} connections, the sale opens in ${options.lead} s`);
+    // Each phase's generator is started during the phase before and set off the instant its phase begins.
+    const before = await phase('before start', 'before');
+    const selling = await phase('selling', 'selling');
+    await sleep(Math.max(0, crowdArrives - Date.now()));
+    const beforeStart = await before.begin();
+    await sleep(Math.max(0, startsAt - Date.now()));
+    const ended: Promise<PhaseOutcome>[] = [beforeStart.end()];
+    const sellingRun = await selling.begin();
+
+    const soldOut = await phase('sold out', 'soldout');
+    const soldOutInTime = await Promise.race([
+      watch.soldOut.then(() => true),
+      sleep(options.maxSelling * 1000).then(() => false),
+    ]);
+    // No pause: the sold-out crowd arrives while the order worker still has the selling phase's backlog.
+    const seenSoldOutAt = Date.now();
+    ended.push(sellingRun.end());
+    const soldOutRun = await soldOut.begin();
+    const sellOutGapMs = Date.now() - seenSoldOutAt;
+    const pendingAtSellOut = await ordersPending(server.url);
+    if (!soldOutInTime) say(`  the stock was not gone after ${options.maxSelling} s of selling`);
+    else
+      say(
+        `  sold out; the sold-out crowd pressed Buy ${sellOutGapMs} ms later, orders pending then: ${pendingAtSellOut ?? '?'}`,
+      );
+    await sleep(options.duration * 1000);
+    ended.push(soldOutRun.end());
+
+    const outcomes = await Promise.all(ended);
+    const timeline = await watch.stop();
+    const orderIds = outcomes.flatMap((outcome) => outcome.orderIds);
 
     say('\n▶ waiting for the order worker to catch up, then auditing');
-    let audit: Audit;
-    for (let waited = 0; ; waited += 500) {
-      audit = (await api(server.url, `/v1/sales/${saleId}/audit`, { token: admin })).json as Audit;
-      if (audit.ordersPending === 0 || waited >= 120_000) break;
-      say(`  orders pending: ${audit.ordersPending}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    const lost = await countLost(server.url, admin, load.orderIds);
-    return { load, audit, lost, acknowledged: load.orderIds.length };
+    const audit = await auditOnceSettled(server.url, saleId, admin, say);
+    say(`▶ reading back ${fmt(orderIds.length)} acknowledged orders`);
+    const lost = await countLost(server.url, admin, orderIds);
+    return {
+      phases: outcomes.map((outcome) => outcome.phase),
+      timeline,
+      soldOut: soldOutInTime,
+      sellOutGapMs,
+      ordersPendingAtSellOut: pendingAtSellOut,
+      audit,
+      lost,
+      acknowledged: orderIds.length,
+    };
   } finally {
+    await stopWatching();
     await server.kill('SIGTERM');
   }
 }
 
-/** Acknowledged orders (answered 201) that the server cannot find afterwards. */
-async function countLost(url: string, admin: string, orderIds: readonly string[]): Promise<number> {
-  let lost = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < orderIds.length) {
-      const id = orderIds[next++]!;
-      const { status } = await api(url, `/v1/orders/${id}`, { token: admin });
-      if (status !== 200) lost++;
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  return lost;
-}
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-function phaseRow(phase: PhaseSummary, reference: number | undefined): string[] {
-  const outcomes = Object.entries(phase.outcomes)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, n]) => `${name} ${fmt(n)}`)
-    .join(', ');
-  return [
-    phase.name,
-    `${fmt(phase.toSeconds - phase.fromSeconds, 1)} s`,
-    fmt(phase.requestsPerSecond),
-    reference === undefined ? '—' : `${fmt(phase.requestsPerSecond / reference, 2)}x`,
-    fmt(phase.latencyMs.p50, 1),
-    fmt(phase.latencyMs.p90, 1),
-    fmt(phase.latencyMs.p99, 1),
-    fmt(phase.latencyMs.max, 1),
-    outcomes,
-  ];
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  return rows
-    .map((row) =>
-      row.map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  '),
-    )
-    .join('\n');
-}
-
 say(
   `flash-sale stampede: stock ${fmt(options.stock)}, ${fmt(options.users)} users (limit ${options.limit}), ` +
-    `${options.connections} connections, ${options.duration} s, start ${options.lead} s after the crowd; ${cpus().length} cores`,
+    `${options.connections} connections, ${options.duration} s sold out, start ${options.lead} s after the crowd; ` +
+    `${generatorText}; ${cores} cores`,
 );
+if (choice.warning !== undefined) say(`\n⚠ ${choice.warning}`);
+if (options.users * options.limit < 1.5 * options.stock) {
+  say(
+    `\n⚠ ${fmt(options.users)} users × limit ${options.limit} is close to the stock: the limit may stop the crowd`,
+  );
+}
 try {
-  const crowd = await mintCrowd();
+  const crowd = await mintCrowd(work, options.users, say);
   const baselines = args['skip-baseline']
     ? []
     : [await baseline(1, crowd.tokensFile), await baseline(2, crowd.tokensFile)];
-  const reference = baselines[1]?.requestsPerSecond;
+  const best = baselines.reduce<PhaseSummary | undefined>(
+    (better, b) => (better === undefined || b.requestsPerSecond > better.requestsPerSecond ? b : better),
+    undefined,
+  );
+  const reference = best?.requestsPerSecond;
   const result = await stampede(crowd);
-  const header = [
-    'phase',
-    'lasted',
-    'req/s',
-    'vs 2-proc',
-    'p50 ms',
-    'p90 ms',
-    'p99 ms',
-    'max ms',
-    'outcomes',
-  ];
-  const rows = [
-    header,
-    ...baselines.map((b) => phaseRow({ ...b.phases[0]!, name: b.label }, reference)),
-    ...result.load.phases.map((p) => phaseRow(p, reference)),
-    phaseRow({ ...result.load.phases[0]!, ...{ name: 'whole run' }, ...wholeRun(result.load) }, reference),
-  ];
+  const phases = [...baselines, ...result.phases];
   const { audit } = result;
   const oversold = Math.max(0, audit.held + audit.paid - audit.initial);
+  const selling = result.phases.find((p) => p.name === 'selling');
   const lines = [
     '',
-    table(rows),
+    `${generatorText}, ${options.connections} connections; ${cores} cores` +
+      (best === undefined ? '' : `; ratios to the better baseline (${best.name})`),
+    table([
+      PHASE_HEADER,
+      ...phases.map((p) => phaseRow(p, reference)),
+      wholeRunRow(result.phases, reference),
+    ]),
     '',
-    `reserved (201): ${fmt(result.acknowledged)} of ${fmt(options.stock)} units · socket errors ${result.load.socketErrors} · timeouts ${result.load.timeouts}`,
+    'CPU used during each phase (user + system, from /proc)',
+    table([CPU_HEADER, ...phases.map(cpuRow)]),
+    '',
+    result.soldOut
+      ? `sold out ${fmt(selling?.toSeconds ?? 0, 1)} s into the run, after ${fmt((selling?.toSeconds ?? 0) - (selling?.fromSeconds ?? 0), 1)} s of selling; ` +
+        `the sold-out load began ${result.sellOutGapMs} ms after the sell-out was seen, with ${result.ordersPendingAtSellOut === undefined ? '?' : fmt(result.ordersPendingAtSellOut)} orders pending`
+      : `NOT sold out after ${options.maxSelling} s of selling`,
+    // A generator stopped mid-flight never reads the answers to the requests it had sent.
+    `reserved: ${fmt(result.acknowledged)} answered 201 to the generator, ${fmt(audit.held + audit.paid)} of ${fmt(options.stock)} units held per the audit ` +
+      '(the difference: answers in flight when a generator was stopped)',
     `audit: ${audit.ok ? 'ok' : 'FAILED'} · oversold ${oversold} · lost ${result.lost} · conservation ${
       audit.initial === audit.available + audit.held + audit.paid ? 'ok' : 'BROKEN'
     } (initial ${fmt(audit.initial)} = available ${fmt(audit.available)} + held ${fmt(audit.held)} + paid ${fmt(audit.paid)}) · orders pending ${audit.ordersPending}`,
   ];
   console.log(lines.join('\n'));
 
-  const outDir = join(root, args.out);
+  const outDir = resolve(root, args.out);
   mkdirSync(outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const report = {
-    options: { ...options, durability: args.durability, backend: args.backend },
-    cores: cpus().length,
+    options: { ...options, durability: args.durability, backend: args.backend, threads: args.threads },
+    generator: { name: generator.name, version: generator.version, threads: options.generatorThreads },
+    cores,
     baselines,
+    bestBaseline:
+      best === undefined ? undefined : { name: best.name, requestsPerSecond: best.requestsPerSecond },
     ...result,
-    load: { ...result.load, orderIds: undefined },
   };
   writeFileSync(join(outDir, `stampede-${stamp}.json`), JSON.stringify(report, null, 2));
   writeFileSync(
     join(outDir, `stampede-${stamp}.svg`),
     stampedeChart({
-      title: `Flash-sale stampede: ${fmt(options.stock)} units, ${fmt(options.users)} users, ${options.connections} connections (${args.backend}, ${args.durability})`,
+      title: `Flash-sale stampede: ${fmt(options.stock)} units, ${fmt(options.users)} users, ${options.connections} connections (${args.backend}, ${args.durability}, ${generator.name})`,
       stock: options.stock,
-      timeline: result.load.timeline,
+      timeline: result.timeline,
       baselineRps: reference,
-      markers: result.load.phases
+      baselineLabel: best === undefined ? undefined : `${best.name} (better baseline)`,
+      markers: result.phases
         .filter((phase) => phase.name === 'selling' || phase.name === 'sold out')
         .map((phase) => ({
           second: phase.fromSeconds,
@@ -319,15 +366,4 @@ try {
   process.exitCode = audit.ok && oversold === 0 && result.lost === 0 ? 0 : 1;
 } finally {
   rmSync(work, { recursive: true, force: true });
-}
-
-function wholeRun(load: LoadSummary): Partial<PhaseSummary> {
-  return {
-    fromSeconds: 0,
-    toSeconds: load.timeline.length === 0 ? 0 : load.timeline[load.timeline.length - 1]!.second + 0.25,
-    requests: load.requests,
-    requestsPerSecond: load.requestsPerSecond,
-    latencyMs: load.latencyMs,
-    outcomes: load.outcomes,
-  };
 }

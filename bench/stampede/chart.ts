@@ -4,15 +4,16 @@ export interface ChartInput {
   readonly title: string;
   readonly stock: number;
   readonly timeline: readonly TimelinePoint[];
-  /** Requests/s of the bare node:http baseline, drawn as a reference line. */
+  /** Requests/s of the better bare node:http baseline, drawn as a reference line. */
   readonly baselineRps?: number | undefined;
+  readonly baselineLabel?: string | undefined;
   /** Vertical lines at phase changes (the start of the sale, the sell-out). */
   readonly markers?: ReadonlyArray<{ readonly second: number; readonly label: string }>;
 }
 
 const WIDTH = 960;
 const PANEL = 220;
-const MARGIN = { left: 70, right: 70, top: 60, gap: 50, bottom: 40 };
+const MARGIN = { left: 70, right: 70, top: 76, gap: 50, bottom: 40 };
 
 function niceMax(value: number): number {
   if (value <= 0) return 1;
@@ -32,12 +33,13 @@ function escapeXml(text: string): string {
 }
 
 /**
- * Two panels over time: throughput with the stock left (top), p50 and p99
- * latency (bottom). Plain SVG, so it shows in any browser and on GitHub.
+ * Two panels over time, one point a second: throughput with the stock left
+ * (top), p50 and p99 latency (bottom), all read from the server's /metrics
+ * and its sale. Plain SVG, so it shows in any browser and on GitHub.
  */
 export function stampedeChart(input: ChartInput): string {
   const { timeline } = input;
-  const lastSecond = timeline.length === 0 ? 1 : timeline[timeline.length - 1]!.second + 0.25;
+  const lastSecond = timeline.length === 0 ? 1 : timeline[timeline.length - 1]!.second;
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const x = (second: number) => MARGIN.left + (second / lastSecond) * plotWidth;
   const topY0 = MARGIN.top + PANEL;
@@ -53,8 +55,8 @@ export function stampedeChart(input: ChartInput): string {
   let left = input.stock;
   const stockPoints: Array<[number, number]> = [[x(0), yStock(left)]];
   for (const point of timeline) {
-    left -= point.reserved;
-    stockPoints.push([x(point.second + 0.25), yStock(Math.max(left, 0))]);
+    left = point.available ?? left;
+    stockPoints.push([x(point.second), yStock(left)]);
   }
 
   const parts: string[] = [
@@ -124,19 +126,25 @@ export function stampedeChart(input: ChartInput): string {
     ),
   );
   const legend: Array<[string, string]> = [
-    ['#2563eb', 'purchase attempts/s'],
+    ['#2563eb', 'purchase answers/s (server)'],
     ['#2a7', 'units left'],
-    ['#888', 'bare node:http baseline (2 processes)'],
-    ['#f59e0b', 'p50 latency'],
-    ['#dc2626', 'p99 latency'],
+    ['#888', input.baselineLabel ?? 'bare node:http baseline'],
+    ['#f59e0b', 'p50 latency (server)'],
+    ['#dc2626', 'p99 latency (server)'],
   ];
   let lx = MARGIN.left;
+  let ly = MARGIN.top - 36;
   for (const [colour, text] of legend) {
+    const width = 40 + text.length * 6.5;
+    if (lx + width > WIDTH - MARGIN.right && lx > MARGIN.left) {
+      lx = MARGIN.left;
+      ly += 16;
+    }
     parts.push(
-      `<line x1="${lx}" x2="${lx + 20}" y1="${MARGIN.top - 20}" y2="${MARGIN.top - 20}" stroke="${colour}" stroke-width="3"/>`,
-      `<text x="${lx + 25}" y="${MARGIN.top - 16}">${escapeXml(text)}</text>`,
+      `<line x1="${lx}" x2="${lx + 20}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="3"/>`,
+      `<text x="${lx + 25}" y="${ly + 4}">${escapeXml(text)}</text>`,
     );
-    lx += 40 + text.length * 6.5;
+    lx += width;
   }
   for (const [index, marker] of (input.markers ?? []).entries()) {
     const mx = x(marker.second);

@@ -1,123 +1,101 @@
 /**
- * The load generator, run as its own process so it never shares an event
- * loop with the server it measures. Drives autocannon over keep-alive
- * connections, records every response (when, how long, what outcome), and
- * writes a summary with phases and a per-second timeline as JSON.
+ * The fallback load generator (when wrk is not installed): autocannon in a
+ * process of its own, so it never shares an event loop with the server it
+ * measures. Sends the requests the wrk script sends, runs until SIGINT, then
+ * writes a LoadResult as JSON to the plan's result file. On stderr: `waiting`
+ * once loaded (it starts on a line on stdin), `ready` once it runs and
+ * handles SIGINT, then `progress <answers>` once a second.
  *
- *   node bench/stampede/load-generator.ts <plan.json> <result.json>
+ *   node bench/stampede/load-generator.ts <plan.json>
  */
-import type { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { OUTCOMES, type Outcome, outcomeOf } from './outcomes.ts';
-import { summarise } from './summary.ts';
-import type { LoadPlan } from './types.ts';
+import { outcomeOf } from './outcomes.ts';
+import type { LoadPlan, LoadResult } from './types.ts';
 
-const [planFile, resultFile] = process.argv.slice(2);
-if (planFile === undefined || resultFile === undefined) {
-  console.error('usage: load-generator.ts <plan.json> <result.json>');
+const [planFile] = process.argv.slice(2);
+if (planFile === undefined) {
+  console.error('usage: load-generator.ts <plan.json>');
   process.exit(2);
 }
 const plan = JSON.parse(readFileSync(planFile, 'utf8')) as LoadPlan;
+const tokens = readFileSync(plan.tokensFile, 'utf8')
+  .split('\n')
+  .filter((line) => line !== '');
 
-/** One record per response, in arrival order. */
-const at: number[] = [];
-const latency: number[] = [];
-const outcome: number[] = [];
+const statuses: Record<string, number> = {};
+const outcomes: Record<string, number> = {};
 const orderIds: string[] = [];
-let lastOutcome: Outcome = 'error';
+let answers = 0;
+let nextShopper = 0;
+let sent = 0;
 
-const requests = purchaseRequests(plan.scenario);
+// Loaded: wait for the word to start (a line on stdin), so that the bench can start this process ahead.
+process.stderr.write('waiting\n');
+for await (const _line of createInterface({ input: process.stdin })) break;
 
-function purchaseRequests(scenario: LoadPlan['scenario']): autocannon.Request[] {
-  const tokens = JSON.parse(readFileSync(scenario.tokensFile, 'utf8')) as string[];
-  const path = `/v1/sales/${scenario.saleId}/purchase`;
-  let next = 0;
-  let attempt = 0;
-  return [
+const instance = autocannon({
+  url: plan.url,
+  connections: plan.connections,
+  duration: 3600,
+  timeout: 10,
+  requests: [
     {
       method: 'POST',
-      path,
+      path: plan.path,
       setupRequest: (request) => {
-        const user = next;
-        next = (next + 1) % tokens.length;
-        attempt++;
+        const shopper = nextShopper;
+        nextShopper = (nextShopper + 1) % tokens.length;
+        sent++;
         return {
           ...request,
           method: 'POST',
-          path,
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${tokens[user]}`,
-          },
-          body: `{"quantity":1,"idempotencyKey":"u${user}-a${attempt}"}`,
+          path: plan.path,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[shopper]}` },
+          body: `{"quantity":1,"idempotencyKey":"${plan.keyPrefix}-${sent}"}`,
         };
       },
       onResponse: (status, body) => {
-        if (scenario.kind === 'hello') {
-          lastOutcome = status === 200 ? 'ok' : 'error';
-          return;
-        }
-        lastOutcome = outcomeOf(status, body);
+        answers++;
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        const outcome = status === 200 ? 'ok' : outcomeOf(status, body);
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
         if (status === 201) {
           const match = /"orderId":"([^"]+)"/.exec(body);
           if (match?.[1] !== undefined) orderIds.push(match[1]);
         }
       },
     },
-  ];
-}
-
-const outcomeIndex = new Map(OUTCOMES.map((name, index) => [name, index]));
-const instance = autocannon({
-  url: plan.url,
-  connections: plan.connections,
-  duration: plan.durationSeconds,
-  requests,
-  timeout: 10,
+  ],
 });
-const started = performance.now();
-const startedAtMs = Date.now();
-(instance as unknown as EventEmitter).on(
-  'response',
-  (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
-    at.push(performance.now() - started);
-    latency.push(responseTimeMs);
-    outcome.push(outcomeIndex.get(lastOutcome) ?? 0);
-  },
-);
+// Without a callback autocannon returns a promise that is also the running instance.
+process.once('SIGINT', () => (instance as unknown as autocannon.Instance).stop());
+process.stderr.write('ready\n');
 
-// Progress on stderr, one line a second, so a long run is never silent.
-let reported = 0;
 const progress = setInterval(() => {
-  const now = performance.now() - started;
-  let count = 0;
-  const seen: Record<string, number> = {};
-  for (let i = reported; i < at.length; i++) {
-    count++;
-    const name = OUTCOMES[outcome[i]!]!;
-    seen[name] = (seen[name] ?? 0) + 1;
-  }
-  reported = at.length;
-  const parts = Object.entries(seen)
-    .map(([name, n]) => `${name} ${n}`)
-    .join(', ');
-  process.stderr.write(
-    `  ${(now / 1000).toFixed(0).padStart(3)} s  ${String(count).padStart(7)} req/s  ${parts}\n`,
-  );
+  process.stderr.write(`progress ${answers}\n`);
+  answers = 0;
 }, 1000);
 
 const result = await instance;
 clearInterval(progress);
-const summary = summarise({
-  label: plan.label,
-  connections: plan.connections,
-  startedAtMs,
-  at,
-  latency,
-  outcome: outcome.map((index) => OUTCOMES[index]!),
+const seconds = result.duration;
+const load: LoadResult = {
+  requests: result.requests.total,
+  seconds,
+  requestsPerSecond: result.requests.total / Math.max(seconds, 0.001),
+  latencyMs: {
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    mean: result.latency.mean,
+  },
+  statuses,
+  outcomes,
   socketErrors: result.errors,
   timeouts: result.timeouts,
-  phased: plan.scenario.kind === 'purchase',
-});
-writeFileSync(resultFile, JSON.stringify({ ...summary, orderIds }));
+  orderIds,
+};
+writeFileSync(plan.resultFile, JSON.stringify(load));

@@ -1,18 +1,22 @@
+export type GeneratorName = 'wrk' | 'autocannon';
+
+/**
+ * One run of the load generator. The baselines and the real server get the
+ * same requests (a purchase with its shopper's token and a fresh idempotency
+ * key), so the generator's own cost is the same on both sides of the ratio.
+ */
 export interface LoadPlan {
-  readonly label: string;
   readonly url: string;
+  /** The request path, e.g. `/v1/sales/<id>/purchase`. */
+  readonly path: string;
   readonly connections: number;
-  readonly durationSeconds: number;
-  /**
-   * Both scenarios send the same requests (a purchase with its shopper's
-   * token and a fresh idempotency key), so the generator's own cost is the
-   * same against the baseline and against the real server.
-   */
-  readonly scenario: {
-    readonly kind: 'hello' | 'purchase';
-    readonly saleId: string;
-    readonly tokensFile: string;
-  };
+  readonly threads: number;
+  /** Shopper tokens, one a line; requests rotate over them. */
+  readonly tokensFile: string;
+  /** Starts every idempotency key of this run, so that no two runs share a key. */
+  readonly keyPrefix: string;
+  /** Where the generator writes what it counted. */
+  readonly resultFile: string;
 }
 
 export interface LatencySummary {
@@ -23,35 +27,52 @@ export interface LatencySummary {
   readonly mean: number;
 }
 
-export interface PhaseSummary {
-  readonly name: string;
-  readonly fromSeconds: number;
-  readonly toSeconds: number;
+/** What one generator run measured, from the generator's side. */
+export interface LoadResult {
   readonly requests: number;
+  readonly seconds: number;
   readonly requestsPerSecond: number;
   readonly latencyMs: LatencySummary;
+  /** Responses by HTTP status. */
+  readonly statuses: Readonly<Record<string, number>>;
+  /** Responses by outcome (status, and the error code for refusals). */
   readonly outcomes: Readonly<Record<string, number>>;
-}
-
-export interface TimelinePoint {
-  /** Start of the interval, seconds from the start of the run. */
-  readonly second: number;
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly reserved: number;
-}
-
-export interface LoadSummary {
-  readonly label: string;
-  readonly connections: number;
-  readonly startedAtMs: number;
-  readonly requests: number;
-  readonly requestsPerSecond: number;
-  readonly latencyMs: LatencySummary;
-  readonly outcomes: Readonly<Record<string, number>>;
+  /** Connect, read and write errors and timeouts. */
   readonly socketErrors: number;
   readonly timeouts: number;
-  readonly phases: readonly PhaseSummary[];
-  readonly timeline: readonly TimelinePoint[];
+  /** The order ids of the 201 answers. */
+  readonly orderIds: readonly string[];
+}
+
+export interface CpuShare {
+  readonly seconds: number;
+  /** Percent of one core. */
+  readonly ofOneCore: number;
+  /** Percent of every core of the machine. */
+  readonly ofMachine: number;
+}
+
+export interface PhaseSummary extends Omit<LoadResult, 'orderIds'> {
+  readonly name: string;
+  /** Seconds from the start of the run (the crowd's arrival; 0 for a baseline). */
+  readonly fromSeconds: number;
+  readonly toSeconds: number;
+  readonly cpu: { readonly generator: CpuShare; readonly server: CpuShare };
+}
+
+/** One second of the real server's run, sampled from its /metrics and its sale. */
+export interface TimelinePoint {
+  /** End of the interval, seconds from the start of the run. */
+  readonly second: number;
+  /** Purchase answers the server sent in the interval, per second. */
+  readonly requestsPerSecond: number;
+  /** Server-side latency of the purchase route, estimated from histogram buckets. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Purchases by outcome in the interval (the server's counter). */
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Units left, as GET /v1/sales/{id} last said. */
+  readonly available: number | undefined;
+  /** Events waiting for the order worker. */
+  readonly ordersPending: number | undefined;
 }

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { CpuShare } from './types.ts';
+
+/** Clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
+function clockTicksPerSecond(): number {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+}
+
+const TICKS = clockTicksPerSecond();
+
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may itself
+ * hold spaces and parentheses, so the split starts after the last ')').
+ */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system, every thread) a live process used so far; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+  if (fields === undefined) return 0;
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** A process and every process below it (a server that forks its workers). */
+export function processTree(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields !== undefined) parentOf.set(Number(entry), Number(fields[1]));
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, parent] of parentOf) if (parent === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+/** CPU seconds of a set of processes, summed. */
+export function treeCpuSeconds(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += cpuSeconds(pid);
+  return total;
+}
+
+export function cpuShare(seconds: number, wallSeconds: number, cores: number): CpuShare {
+  const ofOneCore = wallSeconds > 0 ? (seconds / wallSeconds) * 100 : 0;
+  return { seconds, ofOneCore, ofMachine: ofOneCore / cores };
+}
