@@ -11,7 +11,7 @@
  *   npm run bench -- --generator autocannon
  *   npm run bench -- --profile prof/   (writes the server's --cpu-prof profile there)
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,7 +26,7 @@ import { stampedeChart } from './stampede/chart.ts';
 import { type Crowd, mintCrowd } from './stampede/crowd.ts';
 import { chooseGenerator } from './stampede/generators.ts';
 import { countLost } from './stampede/lost-orders.ts';
-import { type PhaseOutcome, preparePhase } from './stampede/phase.ts';
+import { type PhaseOutcome, preparePhase, type RunningPhase } from './stampede/phase.ts';
 import { processTree } from './stampede/process-cpu.ts';
 import {
   CPU_HEADER,
@@ -100,6 +100,23 @@ const work = mkdtempSync(join(tmpdir(), 'flashsale-bench-'));
 const cores = availableParallelism();
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Servers this run started: killed if the bench dies before it stops them, so that none is left behind. */
+const servers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of servers) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+// Interrupted, exit through the 'exit' handlers (here and in generator-process.ts) that stop the children.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
+/** Ends a phase; a failure surfaces where the ending is awaited, not as an unhandled rejection before. */
+function ending(phase: RunningPhase): Promise<PhaseOutcome> {
+  const ended = phase.end();
+  ended.catch(() => {});
+  return ended;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -130,6 +147,7 @@ async function baseline(processes: number, tokensFile: string): Promise<PhaseSum
     [join(root, 'bench/stampede/hello-server.ts'), '--port', String(port), '--processes', String(processes)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  servers.add(server);
   await once(server.stdout!, 'data');
   const name = `bare node:http, ${processes} process${processes > 1 ? 'es' : ''}`;
   say(`\n▶ ${name}: ${options.connections} connections for ${options.baselineDuration} s`);
@@ -181,6 +199,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     15_000,
     args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`],
   );
+  servers.add(server.child);
   let stopWatching = async (): Promise<unknown> => undefined;
   try {
     // Time to start the first two phases' generators before the crowd arrives.
@@ -235,7 +254,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     await sleep(Math.max(0, crowdArrives - Date.now()));
     const beforeStart = await before.begin();
     await sleep(Math.max(0, startsAt - Date.now()));
-    const ended: Promise<PhaseOutcome>[] = [beforeStart.end()];
+    const ended: Promise<PhaseOutcome>[] = [ending(beforeStart)];
     const sellingRun = await selling.begin();
 
     const soldOut = await phase('sold out', 'soldout');
@@ -245,7 +264,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     ]);
     // No pause: the sold-out crowd arrives while the order worker still has the selling phase's backlog.
     const seenSoldOutAt = Date.now();
-    ended.push(sellingRun.end());
+    ended.push(ending(sellingRun));
     const soldOutRun = await soldOut.begin();
     const sellOutGapMs = Date.now() - seenSoldOutAt;
     const pendingAtSellOut = await ordersPending(server.url);
@@ -255,7 +274,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
         `  sold out; the sold-out crowd pressed Buy ${sellOutGapMs} ms later, orders pending then: ${pendingAtSellOut ?? '?'}`,
       );
     await sleep(options.duration * 1000);
-    ended.push(soldOutRun.end());
+    ended.push(ending(soldOutRun));
 
     const outcomes = await Promise.all(ended);
     const timeline = await watch.stop();
@@ -292,78 +311,70 @@ if (options.users * options.limit < 1.5 * options.stock) {
     `\n⚠ ${fmt(options.users)} users × limit ${options.limit} is close to the stock: the limit may stop the crowd`,
   );
 }
-try {
-  const crowd = await mintCrowd(work, options.users, say);
-  const baselines = args['skip-baseline']
-    ? []
-    : [await baseline(1, crowd.tokensFile), await baseline(2, crowd.tokensFile)];
-  const best = baselines.reduce<PhaseSummary | undefined>(
-    (better, b) => (better === undefined || b.requestsPerSecond > better.requestsPerSecond ? b : better),
-    undefined,
-  );
-  const reference = best?.requestsPerSecond;
-  const result = await stampede(crowd);
-  const phases = [...baselines, ...result.phases];
-  const { audit } = result;
-  const oversold = Math.max(0, audit.held + audit.paid - audit.initial);
-  const selling = result.phases.find((p) => p.name === 'selling');
-  const lines = [
-    '',
-    `${generatorText}, ${options.connections} connections; ${cores} cores` +
-      (best === undefined ? '' : `; ratios to the better baseline (${best.name})`),
-    table([
-      PHASE_HEADER,
-      ...phases.map((p) => phaseRow(p, reference)),
-      wholeRunRow(result.phases, reference),
-    ]),
-    '',
-    'CPU used during each phase (user + system, from /proc)',
-    table([CPU_HEADER, ...phases.map(cpuRow)]),
-    '',
-    result.soldOut
-      ? `sold out ${fmt(selling?.toSeconds ?? 0, 1)} s into the run, after ${fmt((selling?.toSeconds ?? 0) - (selling?.fromSeconds ?? 0), 1)} s of selling; ` +
-        `the sold-out load began ${result.sellOutGapMs} ms after the sell-out was seen, with ${result.ordersPendingAtSellOut === undefined ? '?' : fmt(result.ordersPendingAtSellOut)} orders pending`
-      : `NOT sold out after ${options.maxSelling} s of selling`,
-    // A generator stopped mid-flight never reads the answers to the requests it had sent.
-    `reserved: ${fmt(result.acknowledged)} answered 201 to the generator, ${fmt(audit.held + audit.paid)} of ${fmt(options.stock)} units held per the audit ` +
-      '(the difference: answers in flight when a generator was stopped)',
-    `audit: ${audit.ok ? 'ok' : 'FAILED'} · oversold ${oversold} · lost ${result.lost} · conservation ${
-      audit.initial === audit.available + audit.held + audit.paid ? 'ok' : 'BROKEN'
-    } (initial ${fmt(audit.initial)} = available ${fmt(audit.available)} + held ${fmt(audit.held)} + paid ${fmt(audit.paid)}) · orders pending ${audit.ordersPending}`,
-  ];
-  console.log(lines.join('\n'));
+const crowd = await mintCrowd(work, options.users, say);
+const baselines = args['skip-baseline']
+  ? []
+  : [await baseline(1, crowd.tokensFile), await baseline(2, crowd.tokensFile)];
+const best = baselines.reduce<PhaseSummary | undefined>(
+  (better, b) => (better === undefined || b.requestsPerSecond > better.requestsPerSecond ? b : better),
+  undefined,
+);
+const reference = best?.requestsPerSecond;
+const result = await stampede(crowd);
+const phases = [...baselines, ...result.phases];
+const { audit } = result;
+const oversold = Math.max(0, audit.held + audit.paid - audit.initial);
+const selling = result.phases.find((p) => p.name === 'selling');
+const lines = [
+  '',
+  `${generatorText}, ${options.connections} connections; ${cores} cores` +
+    (best === undefined ? '' : `; ratios to the better baseline (${best.name})`),
+  table([PHASE_HEADER, ...phases.map((p) => phaseRow(p, reference)), wholeRunRow(result.phases, reference)]),
+  '',
+  'CPU used during each phase (user + system, from /proc)',
+  table([CPU_HEADER, ...phases.map(cpuRow)]),
+  '',
+  result.soldOut
+    ? `sold out ${fmt(selling?.toSeconds ?? 0, 1)} s into the run, after ${fmt((selling?.toSeconds ?? 0) - (selling?.fromSeconds ?? 0), 1)} s of selling; ` +
+      `the sold-out load began ${result.sellOutGapMs} ms after the sell-out was seen, with ${result.ordersPendingAtSellOut === undefined ? '?' : fmt(result.ordersPendingAtSellOut)} orders pending`
+    : `NOT sold out after ${options.maxSelling} s of selling`,
+  // A generator stopped mid-flight never reads the answers to the requests it had sent.
+  `reserved: ${fmt(result.acknowledged)} answered 201 to the generator, ${fmt(audit.held + audit.paid)} of ${fmt(options.stock)} units held per the audit ` +
+    '(the difference: answers in flight when a generator was stopped)',
+  `audit: ${audit.ok ? 'ok' : 'FAILED'} · oversold ${oversold} · lost ${result.lost} · conservation ${
+    audit.initial === audit.available + audit.held + audit.paid ? 'ok' : 'BROKEN'
+  } (initial ${fmt(audit.initial)} = available ${fmt(audit.available)} + held ${fmt(audit.held)} + paid ${fmt(audit.paid)}) · orders pending ${audit.ordersPending}`,
+];
+console.log(lines.join('\n'));
 
-  const outDir = resolve(root, args.out);
-  mkdirSync(outDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const report = {
-    options: { ...options, durability: args.durability, backend: args.backend, threads: args.threads },
-    generator: { name: generator.name, version: generator.version, threads: options.generatorThreads },
-    cores,
-    baselines,
-    bestBaseline:
-      best === undefined ? undefined : { name: best.name, requestsPerSecond: best.requestsPerSecond },
-    ...result,
-  };
-  writeFileSync(join(outDir, `stampede-${stamp}.json`), JSON.stringify(report, null, 2));
-  writeFileSync(
-    join(outDir, `stampede-${stamp}.svg`),
-    stampedeChart({
-      title: `Flash-sale stampede: ${fmt(options.stock)} units, ${fmt(options.users)} users, ${options.connections} connections (${args.backend}, ${args.durability}, ${generator.name})`,
-      stock: options.stock,
-      timeline: result.timeline,
-      baselineRps: reference,
-      baselineLabel: best === undefined ? undefined : `${best.name} (better baseline)`,
-      markers: result.phases
-        .filter((phase) => phase.name === 'selling' || phase.name === 'sold out')
-        .map((phase) => ({
-          second: phase.fromSeconds,
-          label: phase.name === 'selling' ? 'sale starts' : 'sold out',
-        })),
-    }),
-  );
-  console.log(`\nwrote ${join(args.out, `stampede-${stamp}.json`)} and .svg`);
-  process.exitCode = audit.ok && oversold === 0 && result.lost === 0 ? 0 : 1;
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+const outDir = resolve(root, args.out);
+mkdirSync(outDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const report = {
+  options: { ...options, durability: args.durability, backend: args.backend, threads: args.threads },
+  generator: { name: generator.name, version: generator.version, threads: options.generatorThreads },
+  cores,
+  baselines,
+  bestBaseline:
+    best === undefined ? undefined : { name: best.name, requestsPerSecond: best.requestsPerSecond },
+  ...result,
+};
+writeFileSync(join(outDir, `stampede-${stamp}.json`), JSON.stringify(report, null, 2));
+writeFileSync(
+  join(outDir, `stampede-${stamp}.svg`),
+  stampedeChart({
+    title: `Flash-sale stampede: ${fmt(options.stock)} units, ${fmt(options.users)} users, ${options.connections} connections (${args.backend}, ${args.durability}, ${generator.name})`,
+    stock: options.stock,
+    timeline: result.timeline,
+    baselineRps: reference,
+    baselineLabel: best === undefined ? undefined : `${best.name} (better baseline)`,
+    markers: result.phases
+      .filter((phase) => phase.name === 'selling' || phase.name === 'sold out')
+      .map((phase) => ({
+        second: phase.fromSeconds,
+        label: phase.name === 'selling' ? 'sale starts' : 'sold out',
+      })),
+  }),
+);
+console.log(`\nwrote ${join(args.out, `stampede-${stamp}.json`)} and .svg`);
+process.exitCode = audit.ok && oversold === 0 && result.lost === 0 ? 0 : 1;

@@ -25,6 +25,8 @@ if (values.child) {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
     response.end(body);
   }).listen({ port, host: '127.0.0.1', reusePort: true }, () => process.send?.('listening'));
+  // The parent gone (even killed outright), a worker has no one to answer to.
+  process.on('disconnect', () => process.exit(0));
 } else {
   const children = Array.from({ length: Number(values.processes) }, () =>
     fork(new URL(import.meta.url).pathname, ['--child', '--port', String(port)]),
