@@ -15,13 +15,8 @@ export interface ServerMetrics {
 
 export const PURCHASE_ROUTE = '/v1/sales/:id/purchase';
 
-/**
- * The server labels an answer with its route only when the handler returned;
- * a refusal (not_started, sold_out, limit_exceeded: an error the handler
- * throws) is labelled `unmatched`. In the stampede nothing else reaches the
- * server unmatched, so both labels together are the purchase answers.
- */
-const PURCHASE_LATENCY_ROUTES = new Set([PURCHASE_ROUTE, 'unmatched']);
+/** Every answer of the purchase route, 201s and refusals alike, carries its route label. */
+const PURCHASE_LATENCY_ROUTES = new Set([PURCHASE_ROUTE]);
 
 const SAMPLE = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/;
 const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;

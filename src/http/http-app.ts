@@ -59,7 +59,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const router = FindMyWay({ ignoreTrailingSlash: true });
   for (const r of routes) router.on(r.method, r.path, () => {}, r);
 
-  async function dispatch(request: HttpRequest): Promise<{ result: RouteResult; path: string }> {
+  /** `matched.path` is set as soon as the route is known, so a refusal is counted under its route. */
+  async function dispatch(request: HttpRequest, matched: { path: string }): Promise<RouteResult> {
     const method = request.method.toUpperCase();
     const found = router.find(method === 'HEAD' ? 'GET' : (method as 'GET'), request.url.split('?', 1)[0]!);
     if (found === null) {
@@ -73,14 +74,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       throw new HttpError('not_found', `no route for ${method} ${path}`);
     }
     const r = found.store as Route;
+    matched.path = r.path;
     const actor =
       r.access === 'public' ? undefined : await authenticator.authenticate(request, options.deps.clock.now());
     if (r.access === 'admin' && !actor!.isAdmin) {
       throw new HttpError('forbidden', 'this route needs the admin role');
     }
     const body = r.body === undefined ? undefined : parseBody(r, request);
-    const result = await r.handle({ params: found.params, actor, body });
-    return { result, path: r.path };
+    return r.handle({ params: found.params, actor, body });
   }
 
   return {
@@ -88,16 +89,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     async handle(request) {
       const started = performance.now();
       let response: HttpResponse;
-      let path = 'unmatched';
+      const matched = { path: 'unmatched' };
       try {
-        const dispatched = await dispatch(request);
-        path = dispatched.path;
-        response = toResponse(dispatched.result);
+        response = toResponse(await dispatch(request, matched));
       } catch (error) {
         if (!isRefusal(error) || HTTP_STATUS[error.code] >= 500) options.onError?.(error, request);
         response = errorResponse(error);
       }
-      options.observe?.(path, response.status, (performance.now() - started) / 1000);
+      options.observe?.(matched.path, response.status, (performance.now() - started) / 1000);
       return response;
     },
   };

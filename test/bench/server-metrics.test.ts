@@ -30,8 +30,10 @@ function exposition(options: {
     `flashsale_purchases_total{outcome="sold_out"} ${options.soldOut}`,
     '# TYPE flashsale_http_request_duration_seconds histogram',
     histogram('/v1/sales/:id/purchase', 201, options.created),
-    // Refusals are thrown by the handler, and the server labels them unmatched.
-    histogram('unmatched', 409, options.refused),
+    // Refusals carry the route too.
+    histogram('/v1/sales/:id/purchase', 409, options.refused),
+    // Requests no route matched are not purchase answers.
+    histogram('unmatched', 404, options.refused),
     histogram(
       '/v1/sales/:id',
       200,

@@ -128,3 +128,34 @@ describe('the HTTP app', () => {
     expect(JSON.parse(response.body).error.code).toBe('backend_unavailable');
   });
 });
+
+describe('the HTTP app observes every answer under its route', () => {
+  it('labels a refusal with the route it matched, and an unknown path as unmatched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flashsale-observe-'));
+    const backend = openEmbeddedBackend({ path: ':memory:', durability: 'normal' });
+    try {
+      const issuer = await loadLocalIssuer(dir);
+      const seen: Array<[string, number]> = [];
+      const app = createHttpApp({
+        deps: { ...backend, clock: new ManualClock(), metrics: noMetrics, purchaseLimiter: undefined },
+        verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }),
+        observe: (route, status) => seen.push([route, status]),
+      });
+      const shopper = await issuer.sign({ sub: 'ann', admin: false });
+      await app.handle({
+        method: 'POST',
+        url: '/v1/sales/no-such-sale/purchase',
+        headers: { authorization: `Bearer ${shopper}`, 'content-type': 'application/json' },
+        body: '{"quantity":1,"idempotencyKey":"k"}',
+      });
+      await app.handle({ method: 'GET', url: '/nowhere', headers: {}, body: '' });
+      expect(seen).toEqual([
+        ['/v1/sales/:id/purchase', 404],
+        ['unmatched', 404],
+      ]);
+    } finally {
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
