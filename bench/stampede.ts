@@ -39,6 +39,7 @@ import {
 } from './stampede/report-table.ts';
 import { PURCHASE_ROUTE, parseServerMetrics } from './stampede/server-metrics.ts';
 import { watchServer } from './stampede/server-watch.ts';
+import { signInCrowd } from './stampede/sign-in.ts';
 import type { LoadPlan, PhaseSummary } from './stampede/types.ts';
 
 const { values: args } = parseArgs({
@@ -202,6 +203,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
   servers.add(server.child);
   let stopWatching = async (): Promise<unknown> => undefined;
   try {
+    await signInCrowd(server.url, tokensFile, say);
     // Time to start the first two phases' generators before the crowd arrives.
     const crowdArrives = Date.now() + PREPARE_MS;
     const startsAt = crowdArrives + options.lead * 1000;
