@@ -1,14 +1,14 @@
 import FindMyWay from 'find-my-way';
 import type { JSONWebKeySet } from 'jose';
+import type { z } from 'zod';
 import type { AppDeps } from '../app/deps.ts';
 import { FlashSaleError } from '../domain/errors.ts';
 import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticator.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
 import { HttpError } from './http-error.ts';
-import type { Route, RouteResult } from './route.ts';
+import type { RequestSchemas, Route, RouteResult } from './route.ts';
 import { apiRoutes } from './routes.ts';
-import { healthResponse } from './schemas.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types.ts';
 
 interface HttpAppBaseOptions {
@@ -56,6 +56,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return { status: 200, body: await openApi, contentType: 'application/json; charset=utf-8' };
     },
   });
+  // Imported by the first request that has a body to check: see RequestSchemas.
+  let schemas: RequestSchemas | undefined;
+  const loadSchemas = async (): Promise<RequestSchemas> => {
+    schemas = await import('./request-schemas.ts');
+    return schemas;
+  };
   const router = FindMyWay({ ignoreTrailingSlash: true });
   for (const r of routes) router.on(r.method, r.path, () => {}, r);
 
@@ -80,7 +86,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (r.access === 'admin' && !actor!.isAdmin) {
       throw new HttpError('forbidden', 'this route needs the admin role');
     }
-    const body = r.body === undefined ? undefined : parseBody(r, request);
+    const body =
+      r.body === undefined ? undefined : parseBody(r.body(schemas ?? (await loadSchemas())), request);
     return r.handle({ params: found.params, actor, body });
   }
 
@@ -102,7 +109,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
 }
 
-function parseBody(r: Route, request: HttpRequest): unknown {
+function parseBody(schema: z.ZodType, request: HttpRequest): unknown {
   if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
     throw new HttpError('payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
   }
@@ -116,7 +123,7 @@ function parseBody(r: Route, request: HttpRequest): unknown {
   } catch {
     throw new HttpError('invalid_json', 'the body is not valid JSON');
   }
-  const parsed = r.body!.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
       path: issue.path.join('.'),
@@ -196,7 +203,7 @@ function operationalRoutes(options: HttpAppOptions): Route[] {
       path: '/healthz',
       access: 'public',
       summary: 'Liveness',
-      responses: [{ status: 200, description: 'alive', schema: healthResponse }],
+      responses: [{ status: 200, description: 'alive', schema: (s) => s.healthResponse }],
       handle: async () => ({ status: 200, body: { status: 'ok' } }),
     },
     {
@@ -205,7 +212,7 @@ function operationalRoutes(options: HttpAppOptions): Route[] {
       access: 'public',
       summary: 'Readiness: the backend answers',
       responses: [
-        { status: 200, description: 'ready', schema: healthResponse },
+        { status: 200, description: 'ready', schema: (s) => s.healthResponse },
         { status: 503, description: 'not' },
       ],
       async handle() {

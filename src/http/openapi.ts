@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import * as requestSchemas from './request-schemas.ts';
+import * as responseSchemas from './response-schemas.ts';
 import type { Route } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -23,7 +25,7 @@ function jsonSchema(schema: z.ZodType, components: Record<string, JsonSchema>): 
 /** OpenAPI 3.1 generated from the same route table and schemas that serve and validate requests. */
 export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  const schemas: Record<string, JsonSchema> = {};
+  const components: Record<string, JsonSchema> = {};
   for (const r of routes) {
     const path = r.path.replace(/:(\w+)/g, '{$1}');
     const parameters = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
@@ -38,7 +40,11 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
         description: doc.description,
         ...(doc.schema === undefined
           ? {}
-          : { content: { 'application/json': { schema: jsonSchema(doc.schema, schemas) } } }),
+          : {
+              content: {
+                'application/json': { schema: jsonSchema(doc.schema(responseSchemas), components) },
+              },
+            }),
       };
     }
     paths[path] ??= {};
@@ -52,7 +58,7 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
         : {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(r.body, schemas) } },
+              content: { 'application/json': { schema: jsonSchema(r.body(requestSchemas), components) } },
             },
           }),
       responses,
@@ -62,7 +68,7 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
     openapi: '3.1.0',
     info: { title: 'Flash sale API', version: '1.0.0' },
     components: {
-      schemas,
+      schemas: components,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
     security: [{ bearer: [] }],

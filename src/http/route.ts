@@ -1,5 +1,17 @@
 import type { z } from 'zod';
 import type { Actor } from '../domain/actor.ts';
+import type * as requestSchemaModule from './request-schemas.ts';
+import type * as responseSchemaModule from './response-schemas.ts';
+
+/**
+ * The schema modules. Routes name their schemas with a function of one
+ * rather than holding them: a module (with zod, and every schema in it built)
+ * is imported when first needed, not when the app is made (a Lambda cold
+ * start): the request bodies' when a request first has a body to check, the
+ * responses' only for the OpenAPI document.
+ */
+export type RequestSchemas = typeof requestSchemaModule;
+export type ResponseSchemas = typeof responseSchemaModule;
 
 export type Access = 'public' | 'shopper' | 'admin';
 
@@ -20,7 +32,7 @@ export interface RouteResult {
 export interface RouteResponseDoc {
   readonly status: number;
   readonly description: string;
-  readonly schema?: z.ZodType;
+  readonly schema?: (schemas: ResponseSchemas) => z.ZodType;
 }
 
 export interface Route<Body = unknown> {
@@ -29,7 +41,7 @@ export interface Route<Body = unknown> {
   readonly path: string;
   readonly access: Access;
   readonly summary: string;
-  readonly body?: z.ZodType<Body>;
+  readonly body?: (schemas: RequestSchemas) => z.ZodType<Body>;
   readonly responses: readonly RouteResponseDoc[];
   handle(context: RouteContext<Body>): Promise<RouteResult>;
 }

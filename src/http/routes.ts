@@ -5,21 +5,15 @@ import { cancelOrder, getOrder, payOrder } from '../app/orders.ts';
 import { purchase } from '../app/purchase.ts';
 import { createSale, getSale, listSales } from '../app/sales.ts';
 import type { NewSale } from '../domain/sale.ts';
-import { param, type Route, route } from './route.ts';
-import {
-  auditResponse,
-  createSaleBody,
-  deadLetterResponse,
-  errorResponse,
-  orderResponse,
-  purchaseBody,
-  purchaseResponse,
-  saleResponse,
-} from './schemas.ts';
+import { param, type ResponseSchemas, type Route, route } from './route.ts';
 import { auditJson, deadLetterJson, orderJson, purchaseJson, saleJson } from './views.ts';
 
 const problems = (...statuses: number[]) =>
-  statuses.map((status) => ({ status, description: 'error', schema: errorResponse }));
+  statuses.map((status) => ({
+    status,
+    description: 'error',
+    schema: (s: ResponseSchemas) => s.errorResponse,
+  }));
 
 /** The business routes of API v1. Operational routes (health, metrics, OpenAPI, JWKS) live in http-app.ts. */
 export function apiRoutes(deps: AppDeps): Route[] {
@@ -29,9 +23,9 @@ export function apiRoutes(deps: AppDeps): Route[] {
       path: '/v1/sales',
       access: 'admin',
       summary: 'Create a sale',
-      body: createSaleBody,
+      body: (s) => s.createSaleBody,
       responses: [
-        { status: 201, description: 'the sale', schema: saleResponse },
+        { status: 201, description: 'the sale', schema: (s) => s.saleResponse },
         ...problems(400, 401, 403, 422),
       ],
       async handle({ body }) {
@@ -58,7 +52,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
       path: '/v1/sales/:id',
       access: 'public',
       summary: 'A sale, its status and the units left',
-      responses: [{ status: 200, description: 'the sale', schema: saleResponse }, ...problems(404)],
+      responses: [{ status: 200, description: 'the sale', schema: (s) => s.saleResponse }, ...problems(404)],
       async handle(context) {
         return { status: 200, body: saleJson(await getSale(deps, param(context, 'id'))) };
       },
@@ -68,12 +62,12 @@ export function apiRoutes(deps: AppDeps): Route[] {
       path: '/v1/sales/:id/purchase',
       access: 'shopper',
       summary: 'Reserve units; answered only once the reservation is durable',
-      body: purchaseBody,
+      body: (s) => s.purchaseBody,
       responses: [
         {
           status: 201,
           description: 'reserved (or the same answer again for a retried key)',
-          schema: purchaseResponse,
+          schema: (s) => s.purchaseResponse,
         },
         ...problems(400, 401, 403, 404, 409, 410, 422, 429, 503),
       ],
@@ -97,7 +91,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
       access: 'admin',
       summary: 'Check invariants I1, I2, I4 against the stored reservations',
       responses: [
-        { status: 200, description: 'the audit', schema: auditResponse },
+        { status: 200, description: 'the audit', schema: (s) => s.auditResponse },
         ...problems(401, 403, 404),
       ],
       async handle(context) {
@@ -109,7 +103,10 @@ export function apiRoutes(deps: AppDeps): Route[] {
       path: '/v1/orders/:id',
       access: 'shopper',
       summary: 'An order (pending until the order pipeline confirms it)',
-      responses: [{ status: 200, description: 'the order', schema: orderResponse }, ...problems(401, 404)],
+      responses: [
+        { status: 200, description: 'the order', schema: (s) => s.orderResponse },
+        ...problems(401, 404),
+      ],
       async handle(context) {
         return { status: 200, body: orderJson(await getOrder(deps, param(context, 'id'), context.actor!)) };
       },
@@ -120,7 +117,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
       access: 'shopper',
       summary: 'Pay inside the payment window',
       responses: [
-        { status: 200, description: 'the paid order', schema: orderResponse },
+        { status: 200, description: 'the paid order', schema: (s) => s.orderResponse },
         ...problems(401, 404, 409),
       ],
       async handle(context) {
@@ -133,7 +130,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
       access: 'shopper',
       summary: 'Cancel an unpaid order; its units go back on sale',
       responses: [
-        { status: 200, description: 'the cancelled order', schema: orderResponse },
+        { status: 200, description: 'the cancelled order', schema: (s) => s.orderResponse },
         ...problems(401, 404, 409),
       ],
       async handle(context) {
@@ -149,7 +146,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
       access: 'admin',
       summary: 'Events the order pipeline gave up on',
       responses: [
-        { status: 200, description: 'dead letters', schema: deadLetterResponse },
+        { status: 200, description: 'dead letters', schema: (s) => s.deadLetterResponse },
         ...problems(401, 403),
       ],
       async handle() {

@@ -1,10 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
-import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { DynamoOrderStore } from '../adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../adapters/dynamodb/dynamo-stock-ledger.ts';
 import { BroadcastSoldOutSignal } from '../adapters/memory/broadcast-sold-out-signal.ts';
-import { SqsEventQueue } from '../adapters/sqs/sqs-event-queue.ts';
+import { LazySqsEventQueue } from '../adapters/sqs/lazy-sqs-event-queue.ts';
 import type { Backend } from '../ports/backend.ts';
 
 export interface AwsBackendOptions {
@@ -30,20 +30,20 @@ export interface AwsBackendOptions {
  * The AWS serverless shape: ledger and orders on DynamoDB, the order pipeline
  * on SQS. Order events go to SNS through `SnsOrderNotifier`, which only the
  * queue consumer creates (so the other functions' bundles leave the SNS
- * client out).
+ * client out). The SQS client is loaded on the queue's first use, so a cold
+ * start loads the DynamoDB client only.
  */
 export interface AwsBackend extends Backend {
   readonly ledger: DynamoStockLedger;
-  readonly queue: SqsEventQueue;
+  readonly queue: LazySqsEventQueue;
   /** The outbox sweeper: resends events a crash or an SQS fault left unsent. */
   relayUnsentEvents(now: number, graceMs?: number): Promise<number>;
 }
 
 export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
   const dynamodb = new DynamoDBClient(options.clients?.dynamodb ?? {});
-  const sqs = new SQSClient(options.clients?.sqs ?? {});
-  const queue = new SqsEventQueue({
-    client: sqs,
+  const queue = new LazySqsEventQueue({
+    clientConfig: options.clients?.sqs ?? {},
     queueUrl: options.queueUrl,
     deadLetterQueueUrl: options.deadLetterQueueUrl,
     ...(options.queueVisibilityTimeoutSeconds === undefined
@@ -73,7 +73,7 @@ export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
     async close() {
       await soldOut.close();
       dynamodb.destroy();
-      sqs.destroy();
+      await queue.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { BroadcastChannel } from 'node:worker_threads';
+import type { BroadcastChannel as Channel } from 'node:worker_threads';
 import type { SoldOutListener, SoldOutSignal } from '../../ports/sold-out-signal.ts';
 
 interface SoldOutMessage {
@@ -17,9 +17,11 @@ function isSoldOutMessage(data: unknown): data is SoldOutMessage {
  * BroadcastChannel reaches every other channel of the same name in the
  * process, whichever thread holds it). Enough for the embedded shape and for
  * a warm Lambda instance; the cluster shape carries them over Redis instead.
+ * The channel is Node's global BroadcastChannel (worker_threads' class):
+ * importing node:worker_threads would load all of it at a Lambda cold start.
  */
 export class BroadcastSoldOutSignal implements SoldOutSignal {
-  readonly #channel: BroadcastChannel;
+  readonly #channel: Channel;
   readonly #listeners = new Set<SoldOutListener>();
 
   constructor(channelName = 'flashsale:sold-out') {

@@ -6,7 +6,8 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
-  type SQSClient,
+  SQSClient,
+  type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent } from '../../ports/event-queue.ts';
 
@@ -20,6 +21,15 @@ export interface SqsQueueOptions {
 }
 
 const MAX_VISIBILITY_SECONDS = 12 * 3600;
+
+/** A queue on an SQS client of its own, made from `clientConfig` (the caller destroys it). */
+export function openSqsEventQueue(
+  clientConfig: SQSClientConfig,
+  options: Omit<SqsQueueOptions, 'client'>,
+): { readonly queue: SqsEventQueue; readonly client: SQSClient } {
+  const client = new SQSClient(clientConfig);
+  return { queue: new SqsEventQueue({ ...options, client }), client };
+}
 
 /**
  * The order pipeline's queue on SQS. Message attribute `topic` carries the
