@@ -15,7 +15,7 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
-import { LuaScript } from './lua-script.ts';
+import { LuaScript, type ScriptRunner } from './lua-script.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { RedisSaleBook } from './redis-sale-book.ts';
 import { reservationFromHash, type StoredReservation } from './reservation-hash.ts';
@@ -56,9 +56,16 @@ export class RedisStockLedger implements StockLedger {
   readonly #redis: LedgerRedis;
   readonly #keys: RedisKeys;
   readonly #sales: RedisSaleBook;
+  readonly #purchases: ScriptRunner;
 
-  constructor(redis: LedgerRedis, keys: RedisKeys, options: { stockShards: number }) {
+  /** `purchases`: where reserve.lua runs (see purchaseConnections); `redis` when absent. */
+  constructor(
+    redis: LedgerRedis,
+    keys: RedisKeys,
+    options: { readonly stockShards: number; readonly purchases?: ScriptRunner | undefined },
+  ) {
     this.#redis = redis;
+    this.#purchases = options.purchases ?? redis;
     this.#keys = keys;
     this.#sales = new RedisSaleBook(redis, keys, options.stockShards);
   }
@@ -91,7 +98,7 @@ export class RedisStockLedger implements StockLedger {
     const probe = shardProbeOrder(definition.shards);
     const keys = this.#keys;
     const reply = await scripts.reserve.run(
-      this.#redis,
+      this.#purchases,
       [
         keys.sale(sale.id),
         keys.holdings(sale.id),
