@@ -1,5 +1,6 @@
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.ts';
 import { openOrderPool } from '../adapters/postgres/pool.ts';
+import { purchaseConnections } from '../adapters/redis/purchase-connections.ts';
 import { connectRedis, redisDurabilityGap } from '../adapters/redis/redis-client.ts';
 import { RedisEventQueue } from '../adapters/redis/redis-event-queue.ts';
 import { RedisKeys } from '../adapters/redis/redis-keys.ts';
@@ -7,6 +8,9 @@ import { RedisSoldOutSignal } from '../adapters/redis/redis-sold-out-signal.ts';
 import { RedisStockLedger } from '../adapters/redis/redis-stock-ledger.ts';
 import type { Backend } from '../ports/backend.ts';
 import type { ClusterConfig } from './cluster-shape.ts';
+
+/** Connections purchases are spread over (see purchaseConnections), besides the one for everything else. */
+const PURCHASE_CONNECTIONS = 4;
 
 /** The shape's settings (its flags and environment variables), and where to report trouble. */
 export type ClusterBackendOptions = ClusterConfig & {
@@ -34,11 +38,20 @@ export async function openClusterBackend(options: ClusterBackendOptions): Promis
     const soldOut = await RedisSoldOutSignal.open(redis, subscriber, keys.soldOutChannel());
     const pool = await openOrderPool({ url: options.databaseUrl, schema: options.databaseSchema }, onError);
     closers.push(() => pool.end());
+    const purchasing = [];
+    for (let i = 0; i < PURCHASE_CONNECTIONS; i++) {
+      const connection = await connectRedis(options.redisUrl, onError, { autoPipelining: false });
+      closers.push(async () => connection.disconnect());
+      purchasing.push(connection);
+    }
     const queue = new RedisEventQueue(redis, keys, { claimIdleMs: options.workerClaimIdleMs });
     await queue.ensureGroup();
     return {
       name: 'cluster',
-      ledger: new RedisStockLedger(redis, keys, { stockShards: options.stockShards }),
+      ledger: new RedisStockLedger(redis, keys, {
+        stockShards: options.stockShards,
+        purchases: purchaseConnections(purchasing),
+      }),
       orders: new PgOrderStore(pool),
       queue,
       soldOut,

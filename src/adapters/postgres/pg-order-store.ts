@@ -120,34 +120,34 @@ export class PgOrderStore implements OrderStore {
 /**
  * The one INSERT of new orders, one row or a batch (one statement, one
  * commit): orders that exist already are skipped. Returns the ids it created.
+ * The rows travel as one JSON array: PostgreSQL reads it faster than ten
+ * array parameters, and JSON.stringify writes it faster than pg would.
  */
 async function insertOrders(
   db: Pick<PoolClient, 'query'>,
   status: OrderStatus,
   items: ReadonlyArray<{ reservation: Reservation; now: number }>,
 ): Promise<Set<string>> {
-  const column = <T>(pick: (r: Reservation, now: number) => T) =>
-    items.map((i) => pick(i.reservation, i.now));
-  const { rows } = await db.query<{ id: string }>(
+  const rows = items.map(({ reservation: r, now }) => ({
+    id: r.orderId,
+    reservation_id: r.id,
+    sale_id: r.saleId,
+    user_id: r.userId,
+    quantity: r.quantity,
+    amount_cents: r.amountCents,
+    currency: r.currency,
+    at: now,
+  }));
+  const { rows: created } = await db.query<{ id: string }>(
     `INSERT INTO orders (id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, status,
        created_at, updated_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[],
-       $8::text[], $9::bigint[], $10::bigint[])
+     SELECT id, reservation_id, sale_id, user_id, quantity, amount_cents, currency, $2, at, at
+     FROM json_to_recordset($1::json) AS o(id text, reservation_id text, sale_id text, user_id text,
+       quantity int, amount_cents bigint, currency text, at bigint)
      ON CONFLICT DO NOTHING RETURNING id`,
-    [
-      column((r) => r.orderId),
-      column((r) => r.id),
-      column((r) => r.saleId),
-      column((r) => r.userId),
-      column((r) => r.quantity),
-      column((r) => r.amountCents),
-      column((r) => r.currency),
-      column(() => status),
-      column((_, now) => now),
-      column((_, now) => now),
-    ],
+    [JSON.stringify(rows), status],
   );
-  return new Set(rows.map((row) => row.id));
+  return new Set(created.map((row) => row.id));
 }
 
 function orderFromRow(row: OrderRow): OrderRecord {

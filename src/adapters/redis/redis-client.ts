@@ -1,15 +1,21 @@
 import { Redis } from 'ioredis';
 
 /**
- * An ioredis client for the hot path: commands issued in the same tick share
- * one round trip (auto-pipelining). While the server is unreachable commands
- * fail at once instead of queueing (the app answers 503 and the shopper
- * retries with the same idempotency key); reconnecting goes on in the background.
+ * An ioredis client. By default commands issued in the same tick share one
+ * round trip (auto-pipelining); `autoPipelining: false` for a connection that
+ * batches its writes itself (see purchaseConnections). While the server is
+ * unreachable commands fail at once instead of queueing (the app answers 503
+ * and the shopper retries with the same idempotency key); reconnecting goes
+ * on in the background.
  */
-export async function connectRedis(url: string, onError: (error: Error) => void): Promise<Redis> {
+export async function connectRedis(
+  url: string,
+  onError: (error: Error) => void,
+  options: { readonly autoPipelining?: boolean } = {},
+): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 5_000,

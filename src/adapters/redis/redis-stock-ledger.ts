@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { checkPayment } from '../../domain/order.ts';
 import { decideRetry, newReservation } from '../../domain/purchase-decision.ts';
@@ -15,7 +14,8 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
-import { LuaScript } from './lua-script.ts';
+import { TimeOrderedIds } from '../memory/time-ordered-ids.ts';
+import { LuaScript, type ScriptRunner } from './lua-script.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { RedisSaleBook } from './redis-sale-book.ts';
 import { reservationFromHash, type StoredReservation } from './reservation-hash.ts';
@@ -56,9 +56,18 @@ export class RedisStockLedger implements StockLedger {
   readonly #redis: LedgerRedis;
   readonly #keys: RedisKeys;
   readonly #sales: RedisSaleBook;
+  readonly #purchases: ScriptRunner;
+  /** Time-ordered, so the workers' order rows land at the right edge of PostgreSQL's indexes. */
+  readonly #ids = new TimeOrderedIds();
 
-  constructor(redis: LedgerRedis, keys: RedisKeys, options: { stockShards: number }) {
+  /** `purchases`: where reserve.lua runs (see purchaseConnections); `redis` when absent. */
+  constructor(
+    redis: LedgerRedis,
+    keys: RedisKeys,
+    options: { readonly stockShards: number; readonly purchases?: ScriptRunner | undefined },
+  ) {
     this.#redis = redis;
+    this.#purchases = options.purchases ?? redis;
     this.#keys = keys;
     this.#sales = new RedisSaleBook(redis, keys, options.stockShards);
   }
@@ -87,11 +96,14 @@ export class RedisStockLedger implements StockLedger {
     // Mirrors decidePurchase's window check (src/domain/purchase-decision.ts), but before the key's:
     // a key used in another sale gets not_started here where decidePurchase says idempotency_conflict.
     if (request.now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
-    const reservation = newReservation(sale, request, { id: randomUUID(), orderId: randomUUID() });
+    const reservation = newReservation(sale, request, {
+      id: this.#ids.next(request.now),
+      orderId: this.#ids.next(request.now),
+    });
     const probe = shardProbeOrder(definition.shards);
     const keys = this.#keys;
     const reply = await scripts.reserve.run(
-      this.#redis,
+      this.#purchases,
       [
         keys.sale(sale.id),
         keys.holdings(sale.id),
