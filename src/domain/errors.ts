@@ -20,21 +20,23 @@ export type ErrorCode =
   | 'dead_letter_not_found'
   | 'backend_unavailable';
 
+/** Options of a refusal: the context that explains it, and what caused it. */
+export interface RefusalOptions {
+  readonly details?: Record<string, unknown>;
+  readonly cause?: unknown;
+}
+
 /**
- * A refusal the caller can act on: carries its code and the context that
+ * An error that answers a request with a stable code and the context that
  * explains it. Refusals are expected outcomes (a stampede makes millions of
- * sold_out answers), so no stack trace is captured; a `cause` keeps its own.
+ * sold_out answers, hostile clients thousands of bad tokens), so no stack
+ * trace is captured; a `cause` keeps its own.
  */
-export class FlashSaleError extends Error {
-  override name = 'FlashSaleError';
-  readonly code: ErrorCode;
+export abstract class CodedRefusal<Code extends string> extends Error {
+  readonly code: Code;
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { details?: Record<string, unknown>; cause?: unknown },
-  ) {
+  constructor(code: Code, message: string, options?: RefusalOptions) {
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -42,4 +44,9 @@ export class FlashSaleError extends Error {
     this.code = code;
     this.details = options?.details;
   }
+}
+
+/** A refusal the caller can act on, raised by the domain and the use cases. */
+export class FlashSaleError extends CodedRefusal<ErrorCode> {
+  override name = 'FlashSaleError';
 }

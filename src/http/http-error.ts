@@ -1,3 +1,4 @@
+import { CodedRefusal } from '../domain/errors.ts';
 /**
  * The codes only the HTTP edge answers with: a request refused before any
  * use case ran (no route, wrong method, an unreadable or invalid body, no
@@ -23,21 +24,6 @@ type RefusalCode = Exclude<HttpErrorCode, 'internal_error'>;
  * A request the HTTP edge refuses. Like FlashSaleError, captures no stack
  * trace: bad tokens and malformed bodies can arrive by the thousand.
  */
-export class HttpError extends Error {
+export class HttpError extends CodedRefusal<RefusalCode> {
   override name = 'HttpError';
-  readonly code: RefusalCode;
-  readonly details: Readonly<Record<string, unknown>> | undefined;
-
-  constructor(
-    code: RefusalCode,
-    message: string,
-    options?: { details?: Record<string, unknown>; cause?: unknown },
-  ) {
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    Error.stackTraceLimit = stackTraceLimit;
-    this.code = code;
-    this.details = options?.details;
-  }
 }
