@@ -52,4 +52,18 @@ describe('the connections purchases reach Redis through', () => {
       .toEqual(['ready', 'ready', 'ready']);
     expect(await Promise.all([7, 8, 9].map((n) => runner.eval(`return ${n}`, 0)))).toEqual([7, 8, 9]);
   });
+
+  it('fails the calls waiting on a Redis that stops answering after 5 s, and recovers', async () => {
+    const runner = purchaseConnections(connections);
+    await observer.client('PAUSE', 6_500, 'ALL');
+    const started = Date.now();
+    const stuck = await Promise.allSettled([1, 2, 3].map(() => runner.eval('return 1', 0)));
+    const waited = Date.now() - started;
+    expect(stuck.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(waited).toBeGreaterThanOrEqual(4_900);
+    expect(waited).toBeLessThan(6_500);
+    await expect
+      .poll(() => runner.eval('return 2', 0).catch(() => 'refused'), { timeout: 10_000, interval: 200 })
+      .toBe(2);
+  }, 30_000);
 });

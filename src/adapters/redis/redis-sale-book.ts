@@ -7,6 +7,16 @@ import type { RedisKeys } from './redis-keys.ts';
 export interface SaleDefinition {
   readonly sale: Sale;
   readonly shards: number;
+  /** The sale's keys, made once: every purchase names them. */
+  readonly keys: SaleKeys;
+}
+
+export interface SaleKeys {
+  readonly sale: string;
+  readonly holdings: string;
+  readonly reservations: string;
+  /** Shard counter keys, by shard number. */
+  readonly shards: readonly string[];
 }
 
 /** The subset of an ioredis client the sale book needs. */
@@ -44,7 +54,12 @@ export class RedisSaleBook {
     });
     tx.zadd(this.#keys.sales(), sale.createdAt, sale.id);
     await tx.exec();
-    this.#definitions.set(sale.id, { sale, shards });
+    this.#definitions.set(sale.id, this.#define(sale, shards));
+  }
+
+  /** The sale if this process has seen it (no store access, no promise). */
+  cached(saleId: string): SaleDefinition | undefined {
+    return this.#definitions.get(saleId);
   }
 
   async definition(saleId: string): Promise<SaleDefinition | undefined> {
@@ -52,19 +67,27 @@ export class RedisSaleBook {
     if (cached !== undefined) return cached;
     const hash = await this.#redis.hgetall(this.#keys.sale(saleId));
     if (hash.json === undefined) return undefined;
-    const definition = { sale: JSON.parse(hash.json) as Sale, shards: Number(hash.shards) };
+    const definition = this.#define(JSON.parse(hash.json) as Sale, Number(hash.shards));
     this.#definitions.set(saleId, definition);
     return definition;
   }
 
-  shardKeys(definition: SaleDefinition): string[] {
-    return Array.from({ length: definition.shards }, (_, shard) =>
-      this.#keys.stockShard(definition.sale.id, shard),
-    );
+  async available(definition: SaleDefinition): Promise<number> {
+    const levels = await this.#redis.mget(...definition.keys.shards);
+    return levels.reduce((sum, level) => sum + Number(level ?? 0), 0);
   }
 
-  async available(definition: SaleDefinition): Promise<number> {
-    const levels = await this.#redis.mget(...this.shardKeys(definition));
-    return levels.reduce((sum, level) => sum + Number(level ?? 0), 0);
+  #define(sale: Sale, shards: number): SaleDefinition {
+    const keys = this.#keys;
+    return {
+      sale,
+      shards,
+      keys: {
+        sale: keys.sale(sale.id),
+        holdings: keys.holdings(sale.id),
+        reservations: keys.saleReservations(sale.id),
+        shards: Array.from({ length: shards }, (_, shard) => keys.stockShard(sale.id, shard)),
+      },
+    };
   }
 }

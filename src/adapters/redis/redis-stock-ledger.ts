@@ -38,6 +38,9 @@ export type LedgerRedis = Pick<
   | 'ping'
 >;
 
+/** The probe order of a sale with one shard: there is no other. */
+const ONE_SHARD: readonly number[] = [0];
+
 const scripts = {
   reserve: new LuaScript('reserve.lua'),
   settle: new LuaScript('settle.lua'),
@@ -59,6 +62,8 @@ export class RedisStockLedger implements StockLedger {
   readonly #purchases: ScriptRunner;
   /** Time-ordered, so the workers' order rows land at the right edge of PostgreSQL's indexes. */
   readonly #ids = new TimeOrderedIds();
+  readonly #due: string;
+  readonly #events: string;
 
   /** `purchases`: where reserve.lua runs (see purchaseConnections); `redis` when absent. */
   constructor(
@@ -69,6 +74,8 @@ export class RedisStockLedger implements StockLedger {
     this.#redis = redis;
     this.#purchases = options.purchases ?? redis;
     this.#keys = keys;
+    this.#due = keys.due();
+    this.#events = keys.events();
     this.#sales = new RedisSaleBook(redis, keys, options.stockShards);
   }
 
@@ -89,7 +96,7 @@ export class RedisStockLedger implements StockLedger {
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const definition = await this.#sales.definition(request.saleId);
+    const definition = this.#sales.cached(request.saleId) ?? (await this.#sales.definition(request.saleId));
     if (definition === undefined) return { kind: 'sale_not_found' };
     const { sale } = definition;
     // The crowd that arrives early is answered from memory: no reservation can exist before the start.
@@ -100,33 +107,31 @@ export class RedisStockLedger implements StockLedger {
       id: this.#ids.next(request.now),
       orderId: this.#ids.next(request.now),
     });
-    const probe = shardProbeOrder(definition.shards);
+    const saleKeys = definition.keys;
     const keys = this.#keys;
-    const reply = await scripts.reserve.run(
-      this.#purchases,
-      [
-        keys.sale(sale.id),
-        keys.holdings(sale.id),
-        keys.idempotency(request.userId),
-        keys.reservation(reservation.id),
-        keys.order(reservation.orderId),
-        keys.due(),
-        keys.saleReservations(sale.id),
-        keys.events(),
-        ...probe.map((shard) => keys.stockShard(sale.id, shard)),
-      ],
-      [
-        request.userId,
-        request.idempotencyKey,
-        request.quantity,
-        request.now,
-        reservation.id,
-        JSON.stringify(reservation),
-        reservation.expiresAt,
-        sale.id,
-        ...probe,
-      ],
-    );
+    const probe = definition.shards === 1 ? ONE_SHARD : shardProbeOrder(definition.shards);
+    const scriptKeys = [
+      saleKeys.sale,
+      saleKeys.holdings,
+      keys.idempotency(request.userId),
+      keys.reservation(reservation.id),
+      keys.order(reservation.orderId),
+      this.#due,
+      saleKeys.reservations,
+      this.#events,
+    ];
+    for (const shard of probe) scriptKeys.push(saleKeys.shards[shard]!);
+    const reply = await scripts.reserve.run(this.#purchases, scriptKeys, [
+      request.userId,
+      request.idempotencyKey,
+      request.quantity,
+      request.now,
+      reservation.id,
+      JSON.stringify(reservation),
+      reservation.expiresAt,
+      sale.id,
+      ...probe,
+    ]);
     const outcome = reserveReplyToOutcome(reply, sale);
     if (outcome.kind === 'reserved_new') return { kind: 'reserved', reservation, replayed: false };
     if (outcome.kind !== 'previous') return outcome;
@@ -203,7 +208,7 @@ export class RedisStockLedger implements StockLedger {
     if (definition === undefined) return undefined;
     const reply = (await scripts.countSale.run(
       this.#redis,
-      [this.#keys.saleReservations(saleId), ...this.#sales.shardKeys(definition)],
+      [definition.keys.reservations, ...definition.keys.shards],
       [this.#keys.reservationPrefix(), definition.sale.perUserLimit],
     )) as [number, number, number, number, number, Array<string | number>];
     const [available, held, paid, released, reservations, over] = reply;
