@@ -97,6 +97,15 @@ const generatorText =
 
 const root = new URL('..', import.meta.url).pathname;
 const PREPARE_MS = 5000;
+/**
+ * Each phase's generator connects to its own loopback address (the server
+ * listens on all of them). When a phase's generator is stopped, the server
+ * still holds its connections for a moment; the next generator, from the same
+ * address, would get some of the same ephemeral ports, and a SYN that meets a
+ * connection the server has not closed yet waits for the 1 s retransmission:
+ * on one address, 1 % of the next phase's requests took over a second.
+ */
+const PHASE_ADDRESSES = { before: '127.0.0.2', selling: '127.0.0.3', soldOut: '127.0.0.4' } as const;
 const work = mkdtempSync(join(tmpdir(), 'flashsale-bench-'));
 const cores = availableParallelism();
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -195,19 +204,24 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
       args.backend,
       '--http-threads',
       args.threads,
+      // Every address on loopback (see phaseUrl).
+      '--host',
+      '0.0.0.0',
       ...args['server-flag'],
     ],
     15_000,
     args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`],
   );
   servers.add(server.child);
+  const port = new URL(server.url).port;
+  const url = `http://127.0.0.1:${port}`;
   let stopWatching = async (): Promise<unknown> => undefined;
   try {
-    await signInCrowd(server.url, tokensFile, say);
+    await signInCrowd(url, tokensFile, say);
     // Time to start the first two phases' generators before the crowd arrives.
     const crowdArrives = Date.now() + PREPARE_MS;
     const startsAt = crowdArrives + options.lead * 1000;
-    const created = await api(server.url, '/v1/sales', {
+    const created = await api(url, '/v1/sales', {
       method: 'POST',
       token: admin,
       body: {
@@ -228,7 +242,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     const serverPids = processTree(server.child.pid!);
 
     const origin = crowdArrives;
-    const watch = watchServer(server.url, saleId, origin);
+    const watch = watchServer(url, saleId, origin);
     stopWatching = watch.stop;
     const describe = () => {
       const latest = watch.latest();
@@ -238,11 +252,11 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
         `server ${fmt(latest?.requestsPerSecond ?? 0)} answers/s`,
       ].join(' · ');
     };
-    const phase = (name: string, keyPrefix: string) =>
+    const phase = (name: string, keyPrefix: string, address: string) =>
       preparePhase({
         name,
         prepare: generator.prepare,
-        plan: loadPlan(server.url, path, tokensFile, keyPrefix),
+        plan: loadPlan(`http://${address}:${port}`, path, tokensFile, keyPrefix),
         serverPids,
         originMs: origin,
         cores,
@@ -251,15 +265,15 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
 
     say(`\n▶ ${generator.version}: ${options.connections} connections, the sale opens in ${options.lead} s`);
     // Each phase's generator is started during the phase before and set off the instant its phase begins.
-    const before = await phase('before start', 'before');
-    const selling = await phase('selling', 'selling');
+    const before = await phase('before start', 'before', PHASE_ADDRESSES.before);
+    const selling = await phase('selling', 'selling', PHASE_ADDRESSES.selling);
     await sleep(Math.max(0, crowdArrives - Date.now()));
     const beforeStart = await before.begin();
     await sleep(Math.max(0, startsAt - Date.now()));
     const ended: Promise<PhaseOutcome>[] = [ending(beforeStart)];
     const sellingRun = await selling.begin();
 
-    const soldOut = await phase('sold out', 'soldout');
+    const soldOut = await phase('sold out', 'soldout', PHASE_ADDRESSES.soldOut);
     const soldOutInTime = await Promise.race([
       watch.soldOut.then(() => true),
       sleep(options.maxSelling * 1000).then(() => false),
@@ -269,7 +283,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     ended.push(ending(sellingRun));
     const soldOutRun = await soldOut.begin();
     const sellOutGapMs = Date.now() - seenSoldOutAt;
-    const pendingAtSellOut = await ordersPending(server.url);
+    const pendingAtSellOut = await ordersPending(url);
     if (!soldOutInTime) say(`  the stock was not gone after ${options.maxSelling} s of selling`);
     else
       say(
@@ -283,9 +297,9 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     const orderIds = outcomes.flatMap((outcome) => outcome.orderIds);
 
     say('\n▶ waiting for the order worker to catch up, then auditing');
-    const audit = await auditOnceSettled(server.url, saleId, admin, say);
+    const audit = await auditOnceSettled(url, saleId, admin, say);
     say(`▶ reading back ${fmt(orderIds.length)} acknowledged orders`);
-    const lost = await countLost(server.url, admin, orderIds);
+    const lost = await countLost(url, admin, orderIds);
     return {
       phases: outcomes.map((outcome) => outcome.phase),
       timeline,

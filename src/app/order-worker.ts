@@ -100,9 +100,12 @@ export class OrderWorker {
 
   /** Handles every event that is due now; returns how many deliveries it made. */
   async drain(): Promise<number> {
-    let handled = await this.#confirmPending();
+    const projected = await this.#confirmPending();
+    let handled = projected.handled;
     for (;;) {
-      const events = await this.#deps.queue.receive(this.#options.batchSize, this.#deps.clock.now());
+      const events = await this.#deps.queue.receive(this.#options.batchSize, this.#deps.clock.now(), {
+        leaveToProjection: projected.healthy,
+      });
       await Promise.all(
         byReservation(events).map(async (group) => {
           for (const read of group) await this.#handle(read);
@@ -115,12 +118,14 @@ export class OrderWorker {
 
   /**
    * Where the store confirms new reservations in bulk, does so slice by
-   * slice (each slice one write, so HTTP work runs between them). If it
-   * fails, the same events reach the worker through the queue, with retries.
+   * slice (each slice one write, so HTTP work runs between them). While it
+   * works, the created events that arrive meanwhile wait for its next run
+   * (`leaveToProjection`) rather than go one by one through the queue; if it
+   * fails, they reach the worker through the queue, with retries.
    */
-  async #confirmPending(): Promise<number> {
+  async #confirmPending(): Promise<{ readonly handled: number; readonly healthy: boolean }> {
     const projection = this.#deps.orderProjection;
-    if (projection === undefined) return 0;
+    if (projection === undefined) return { handled: 0, healthy: false };
     const slice = this.#options.projectionSliceSize;
     let handled = 0;
     try {
@@ -128,11 +133,11 @@ export class OrderWorker {
         const confirmed = await projection.confirmPending(slice, this.#deps.clock.now());
         for (let i = 0; i < confirmed; i++) this.#deps.metrics.orderEvent('processed');
         handled += confirmed;
-        if (confirmed < slice) return handled;
+        if (confirmed < slice) return { handled, healthy: true };
       }
     } catch (error) {
       this.#onError(error);
-      return handled;
+      return { handled, healthy: false };
     }
   }
 

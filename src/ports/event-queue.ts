@@ -22,6 +22,10 @@ export interface QueueDepth {
   readonly dead: number;
 }
 
+export interface ReceiveOptions {
+  readonly leaveToProjection?: boolean;
+}
+
 /**
  * The order pipeline's durable queue, consumer side. Events are published by
  * the ledger inside its own atomic step; `publish` is for events that belong
@@ -31,7 +35,12 @@ export interface QueueDepth {
  */
 export interface EventQueue {
   publish(topic: string, body: string, now: number): Promise<string>;
-  receive(max: number, now: number): Promise<QueuedEvent[]>;
+  /**
+   * `leaveToProjection`: the caller has just run the store's OrderProjection
+   * without error, so `reservation.created` events that projection will
+   * confirm in bulk may be left out (a store without one ignores the flag).
+   */
+  receive(max: number, now: number, options?: ReceiveOptions): Promise<QueuedEvent[]>;
   ack(id: string): Promise<void>;
   retryLater(id: string, error: string, at: number): Promise<void>;
   deadLetter(id: string, error: string, now: number): Promise<void>;

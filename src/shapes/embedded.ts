@@ -7,12 +7,18 @@ import { SqliteOrderProjection } from '../adapters/sqlite/sqlite-order-projectio
 import { SqliteOrderStore } from '../adapters/sqlite/sqlite-order-store.ts';
 import { SqliteStockLedger } from '../adapters/sqlite/sqlite-stock-ledger.ts';
 import { WalCheckpointer } from '../adapters/sqlite/wal-checkpointer.ts';
+import { WalSync } from '../adapters/sqlite/wal-sync.ts';
 import type { Backend } from '../ports/backend.ts';
 
 /** The embedded shape: ledger, orders and queue in one SQLite file, owned by one process. */
 export function openEmbeddedBackend(options: { path: string; durability: Durability }): Backend {
   const db = openEmbeddedDatabase(options);
-  const writes = new GroupCommit(db);
+  // FULL: commits write the WAL without syncing it; the group commit answers after WalSync's fdatasync.
+  const walSync =
+    options.durability === 'full' && options.path !== ':memory:'
+      ? new WalSync(`${options.path}-wal`)
+      : undefined;
+  const writes = new GroupCommit(db, walSync === undefined ? undefined : () => walSync.sync());
   let checkpointer: WalCheckpointer | undefined;
   if (options.path !== ':memory:') {
     db.exec('PRAGMA wal_autocheckpoint = 0');
@@ -32,6 +38,7 @@ export function openEmbeddedBackend(options: { path: string; durability: Durabil
     close: async () => {
       await soldOut.close();
       db.close();
+      await walSync?.close();
       await checkpointer?.close();
     },
   };

@@ -3,7 +3,12 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS } from './schema.ts';
 
-/** FULL fsyncs every commit (survives power loss); NORMAL survives a killed process, not a lost machine. */
+/**
+ * FULL: every acknowledged write is on disk (survives power loss); NORMAL
+ * survives a killed process, not a lost machine. The connection itself runs
+ * with `synchronous = NORMAL` either way: under FULL the store syncs the WAL
+ * after each batch commit off the event loop (WalSync) and answers only then.
+ */
 export type Durability = 'full' | 'normal';
 
 export interface EmbeddedDatabaseOptions {
@@ -16,7 +21,9 @@ export function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Database
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new DatabaseSync(options.path);
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec(`PRAGMA synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  // An in-memory database has no WAL to sync: FULL there is SQLite's own.
+  const syncedByStore = options.durability === 'normal' || options.path !== ':memory:';
+  db.exec(`PRAGMA synchronous = ${syncedByStore ? 'NORMAL' : 'FULL'}`);
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);

@@ -15,7 +15,8 @@ interface PendingWrite {
  * loop is busy joins the next transaction, flushed on `setImmediate`, so one
  * WAL commit (one fsync under synchronous=FULL) serves all of them. A write
  * that throws is rolled back alone and rejects alone (the batch is then run
- * again with a savepoint around each write). A caller is answered only after the commit, never before.
+ * again with a savepoint around each write). A caller is answered only after
+ * the commit is durable, never before.
  * The work runs synchronously inside the transaction, so no lock is ever held
  * across an await.
  */
@@ -25,9 +26,16 @@ export class GroupCommit {
   #pending: PendingWrite[] = [];
   #scheduled = false;
   readonly #rollbackListeners: Array<() => void> = [];
+  readonly #durable: (() => Promise<void>) | undefined;
 
-  constructor(db: DatabaseSync) {
+  /**
+   * `durable`: resolves once the commits made before the call are on disk
+   * (the WAL's fdatasync, see WalSync); the writers of a batch are answered
+   * only then. Without it a commit is answered as soon as it returns.
+   */
+  constructor(db: DatabaseSync, durable?: () => Promise<void>) {
     this.#db = db;
+    this.#durable = durable;
     this.#sql = {
       savepoint: db.prepare('SAVEPOINT write'),
       release: db.prepare('RELEASE write'),
@@ -69,11 +77,17 @@ export class GroupCommit {
       for (const { reject } of batch) reject(error);
       return;
     }
-    for (const [index, { resolve, reject }] of batch.entries()) {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) resolve(outcome.value);
-      else reject(outcome.error);
+    if (this.#durable === undefined) {
+      answer(batch, outcomes);
+      return;
     }
+    // The event loop goes on deciding the next batch while this one's frames reach the disk.
+    this.#durable().then(
+      () => answer(batch, outcomes),
+      (error: unknown) => {
+        for (const { reject } of batch) reject(error);
+      },
+    );
   }
 
   /**
@@ -114,5 +128,13 @@ export class GroupCommit {
 
   #rolledBack(): void {
     for (const listener of this.#rollbackListeners) listener();
+  }
+}
+
+function answer(batch: readonly PendingWrite[], outcomes: readonly Outcome[]): void {
+  for (const [index, { resolve, reject }] of batch.entries()) {
+    const outcome = outcomes[index]!;
+    if (outcome.ok) resolve(outcome.value);
+    else reject(outcome.error);
   }
 }

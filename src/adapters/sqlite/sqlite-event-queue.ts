@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent } from '../../ports/event-queue.ts';
+import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent, ReceiveOptions } from '../../ports/event-queue.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { OutboxWriter } from './outbox.ts';
 import { ReservationLog } from './reservation-log.ts';
@@ -54,14 +54,16 @@ export class SqliteEventQueue implements EventQueue {
     return this.#writes.write(() => this.#outbox.append(topic, body, now));
   }
 
-  async receive(max: number, now: number): Promise<QueuedEvent[]> {
+  async receive(max: number, now: number, options?: ReceiveOptions): Promise<QueuedEvent[]> {
     const events: QueuedEvent[] = this.#sql.due.all(now, max).map((row) => ({
       id: String(row.id),
       topic: row.topic as string,
       body: row.body as string,
       attempts: row.attempts as number,
     }));
-    if (events.length < max) events.push(...this.#log.unhandled(max - events.length));
+    // The rows past the cursor are the projection's, unless it failed: then they come one by one, with retries.
+    if (options?.leaveToProjection !== true && events.length < max)
+      events.push(...this.#log.unhandled(max - events.length));
     return events;
   }
 

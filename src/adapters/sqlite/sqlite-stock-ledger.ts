@@ -57,19 +57,21 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async openSale(sale: Sale): Promise<void> {
-    this.#sql.insertSale.run(
-      sale.id,
-      sale.sku,
-      sale.name,
-      sale.stock,
-      sale.stock,
-      sale.startsAt,
-      sale.endsAt,
-      sale.perUserLimit,
-      sale.priceCents,
-      sale.currency,
-      sale.paymentWindowSeconds,
-      sale.createdAt,
+    await this.#writes.write(() =>
+      this.#sql.insertSale.run(
+        sale.id,
+        sale.sku,
+        sale.name,
+        sale.stock,
+        sale.stock,
+        sale.startsAt,
+        sale.endsAt,
+        sale.perUserLimit,
+        sale.priceCents,
+        sale.currency,
+        sale.paymentWindowSeconds,
+        sale.createdAt,
+      ),
     );
   }
 

@@ -102,4 +102,20 @@ describe('embedded store: reservation rows as the created events', () => {
       { topic: 'reservation.created', attempts: 2 },
     ]);
   });
+
+  it('leaves created events to a working projection when asked, and still delivers the outbox', async () => {
+    const backend = open();
+    opened.push(backend);
+    await backend.ledger.openSale(saleFixture);
+    await reserveFor(backend, ['ann', 'bob']);
+    await backend.queue.publish('reservation.paid', '{}', 1_500);
+    const left = await backend.queue.receive(10, 1_500, { leaveToProjection: true });
+    expect(left.map((e) => e.topic)).toEqual(['reservation.paid']);
+    const all = await backend.queue.receive(10, 1_500);
+    expect(all.map((e) => e.topic)).toEqual([
+      'reservation.paid',
+      'reservation.created',
+      'reservation.created',
+    ]);
+  });
 });
