@@ -1,5 +1,11 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent, ReceiveOptions } from '../../ports/event-queue.ts';
+import type {
+  DeadLetter,
+  EventQueue,
+  QueueDepth,
+  QueuedEvent,
+  ReceiveOptions,
+} from '../../ports/event-queue.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { OutboxWriter } from './outbox.ts';
 import { ReservationLog } from './reservation-log.ts';
