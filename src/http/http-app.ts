@@ -185,7 +185,8 @@ function buildErrorResponse(error: unknown): HttpResponse {
   const message = known ? error.message : 'internal error: the request was not applied; retry it';
   const details = known ? error.details : undefined;
   const headers: Record<string, string> = { ...JSON_HEADERS };
-  const retryAfter = details?.retryAfterSeconds;
+  // A store that did not answer may answer in a moment: every 503 says when to try again.
+  const retryAfter = details?.retryAfterSeconds ?? (code === 'backend_unavailable' ? 1 : undefined);
   if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.max(1, retryAfter));
   if (code === 'method_not_allowed' && Array.isArray(details?.allow))
     headers.allow = details.allow.join(', ');
