@@ -6,7 +6,7 @@ import type { AppDeps } from '../../../src/app/deps.ts';
 import { purchase } from '../../../src/app/purchase.ts';
 import { createSale } from '../../../src/app/sales.ts';
 import {
-  LOCAL_AUDIENCE,
+  LOCAL_CLIENT_ID,
   LOCAL_ISSUER,
   type LocalIssuer,
   loadLocalIssuer,
@@ -70,7 +70,7 @@ describe('pay, cancel and order reads when the store fails', () => {
     const verifier = createTokenVerifier({
       jwks: issuer.jwks,
       issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
+      clientIds: [LOCAL_CLIENT_ID],
     });
     app = createHttpApp({ deps, verifier });
   });
