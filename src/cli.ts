@@ -46,6 +46,13 @@ async function token(args: string[]): Promise<number> {
     values['data-dir'] === undefined ? [] : ['--data-dir', values['data-dir']],
     process.env,
   );
+  if (config.remoteAuth !== undefined || process.env.NODE_ENV === 'production') {
+    process.stderr.write(
+      'flashsale token mints development tokens for a server started with --auth local; ' +
+        'this configuration verifies tokens from JWKS_URL: get them from that issuer\n',
+    );
+    return 2;
+  }
   const issuer = await loadLocalIssuer(config.dataDir);
   process.stdout.write(`${await issuer.sign({ sub: values.sub, admin: values.admin, ttlSeconds })}\n`);
   return 0;

@@ -18,7 +18,10 @@ const schema = z.object({
   dataDir: z.string().default('./data'),
   jwksUrl: z.url().optional(),
   jwtIssuer: z.string().optional(),
-  jwtAudience: z.string().optional(),
+  jwtClientIds: z.string().optional(),
+  auth: z.enum(['local', 'jwks']).optional(),
+  metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
+  metricsToken: z.string().min(16, 'use at least 16 characters').optional(),
   rateLimitPerSecond: z.coerce.number().min(0).default(20),
   rateLimitBurst: z.coerce.number().int().min(1).default(40),
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
@@ -34,10 +37,16 @@ export interface Config {
   /** all: HTTP API and order worker; api: no worker; worker: the worker (its HTTP port is for health and metrics). */
   readonly role: 'all' | 'api' | 'worker';
   readonly dataDir: string;
-  /** Absent: this server is its own token issuer (a key in dataDir). */
+  /** Tokens verified against a remote JWKS (a Cognito user pool): its access tokens for these app clients. */
   readonly remoteAuth:
-    | { readonly jwksUrl: URL; readonly issuer: string; readonly audience: string }
+    | { readonly jwksUrl: URL; readonly issuer: string; readonly clientIds: readonly string[] }
     | undefined;
+  /** `--auth local`: this server is its own token issuer (a key in dataDir), for development only. */
+  readonly localAuth: boolean;
+  /** Serve /metrics on this port alone (not on the API's); absent: on the API's port. */
+  readonly metricsPort: number | undefined;
+  /** When set, /metrics asks for `Authorization: Bearer <this>`. */
+  readonly metricsToken: string | undefined;
   /** Purchase attempts a second per shopper; 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
@@ -55,7 +64,10 @@ const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
   dataDir: 'DATA_DIR',
   jwksUrl: 'JWKS_URL',
   jwtIssuer: 'JWT_ISSUER',
-  jwtAudience: 'JWT_AUDIENCE',
+  jwtClientIds: 'JWT_CLIENT_IDS',
+  auth: 'AUTH',
+  metricsPort: 'METRICS_PORT',
+  metricsToken: 'METRICS_TOKEN',
   rateLimitPerSecond: 'RATE_LIMIT_PER_SECOND',
   rateLimitBurst: 'RATE_LIMIT_BURST',
   workerMaxAttempts: 'WORKER_MAX_ATTEMPTS',
@@ -109,12 +121,27 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const wrong = [...(parsed.error?.issues ?? []), ...checkEveryShapeSetting(raw)];
   if (!parsed.success || wrong.length > 0) throw invalid(wrong);
   const c = parsed.data;
-  const remote = [c.jwksUrl, c.jwtIssuer, c.jwtAudience];
+  const remote = [c.jwksUrl, c.jwtIssuer, c.jwtClientIds];
   if (remote.some((v) => v !== undefined) && remote.some((v) => v === undefined)) {
-    throw new ConfigError('invalid configuration: JWKS_URL, JWT_ISSUER and JWT_AUDIENCE go together');
+    throw new ConfigError('invalid configuration: JWKS_URL, JWT_ISSUER and JWT_CLIENT_IDS go together');
   }
+  const clientIds = (c.jwtClientIds ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  if (c.jwtClientIds !== undefined && clientIds.length === 0) {
+    throw new ConfigError('invalid configuration: JWT_CLIENT_IDS names no app client (comma-separated ids)');
+  }
+  checkAuthChoice(c.auth, c.jwksUrl !== undefined, env.NODE_ENV === 'production');
   const chosen = chooseShape(c.backend, raw);
   if ('error' in chosen) throw invalid(chosen.error.issues);
+  if (chosen.choice.name === 'embedded' && c.role === 'api') {
+    throw new ConfigError(
+      'invalid configuration: --role api / ROLE=api needs a shared store: the embedded store belongs to one ' +
+        'process, and no other could confirm or expire its orders. Use --role all (the default) with the ' +
+        'embedded store, or --backend cluster for separate API and worker processes.',
+    );
+  }
   return {
     port: c.port,
     host: c.host,
@@ -122,15 +149,53 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     role: c.role,
     dataDir: resolve(c.dataDir),
     remoteAuth:
-      c.jwksUrl === undefined
-        ? undefined
-        : { jwksUrl: new URL(c.jwksUrl), issuer: c.jwtIssuer!, audience: c.jwtAudience! },
+      c.jwksUrl === undefined ? undefined : { jwksUrl: new URL(c.jwksUrl), issuer: c.jwtIssuer!, clientIds },
+    localAuth: c.auth === 'local',
+    metricsPort: c.metricsPort,
+    metricsToken: c.metricsToken,
     rateLimitPerSecond: c.rateLimitPerSecond,
     rateLimitBurst: c.rateLimitBurst,
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === 'true',
     httpThreads: c.httpThreads,
   };
+}
+
+/**
+ * Local token issuing is for development: on only when asked (`--auth local`),
+ * never beside a JWKS, never under NODE_ENV=production, where a JWKS is due.
+ * Neither asked nor configured is refused when the server starts (see
+ * `requireTokenVerifier`), so other commands can still read the config.
+ */
+function checkAuthChoice(auth: 'local' | 'jwks' | undefined, jwks: boolean, production: boolean): void {
+  if (auth === 'local' && jwks) {
+    throw new ConfigError(
+      'invalid configuration: --auth local issues its own tokens beside JWKS_URL: unset JWKS_URL, ' +
+        'or pass --auth jwks (npm start passes --auth local; `npm start -- --auth jwks` overrides it)',
+    );
+  }
+  if (auth === 'local' && production) {
+    throw new ConfigError(
+      'invalid configuration: --auth local is for development and refused under NODE_ENV=production: ' +
+        'set JWKS_URL, JWT_ISSUER and JWT_CLIENT_IDS (your Cognito user pool and app clients) and pass ' +
+        '--auth jwks (npm start passes --auth local; `npm start -- --auth jwks` overrides it)',
+    );
+  }
+  if ((auth === 'jwks' || production) && !jwks) {
+    throw new ConfigError(
+      `invalid configuration: ${production ? 'NODE_ENV=production' : '--auth jwks'} needs a token issuer: ` +
+        'set JWKS_URL, JWT_ISSUER and JWT_CLIENT_IDS (your Cognito user pool and app clients)',
+    );
+  }
+}
+
+/** The server verifies tokens one way or the other; starting without either is refused, saying how to choose. */
+export function requireTokenVerifier(config: Pick<Config, 'remoteAuth' | 'localAuth'>): void {
+  if (config.remoteAuth !== undefined || config.localAuth) return;
+  throw new ConfigError(
+    'no token verifier: set JWKS_URL, JWT_ISSUER and JWT_CLIENT_IDS (a Cognito user pool), ' +
+      'or pass --auth local (AUTH=local) to issue development tokens from a key in the data directory',
+  );
 }
 
 function invalid(issues: readonly z.core.$ZodIssue[]): ConfigError {

@@ -30,7 +30,9 @@ export function viewOrder(reservation: Reservation, orderRecorded: boolean): Ord
 
 /** The actor's order; someone else's answers as not found, so ids cannot be probed. */
 async function reservationFor(deps: AppDeps, orderId: string, actor: Actor): Promise<Reservation> {
-  const reservation = await deps.ledger.findReservationByOrder(orderId);
+  const reservation = await readOrUnavailable('the stock ledger', () =>
+    deps.ledger.findReservationByOrder(orderId),
+  );
   if (reservation === undefined || (!actor.isAdmin && reservation.userId !== actor.userId)) {
     throw new FlashSaleError('order_not_found', `no order with id ${orderId}`);
   }
@@ -45,7 +47,12 @@ export async function getOrder(deps: AppDeps, orderId: string, actor: Actor): Pr
 
 export async function payOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
   const reservation = await reservationFor(deps, orderId, actor);
-  const result = await deps.ledger.settle(reservation.id, deps.clock.now());
+  // A retry is safe: paying a paid order answers as paid (checkPayment), so the fault may say so.
+  const result = await readOrUnavailable(
+    'the stock ledger',
+    () => deps.ledger.settle(reservation.id, deps.clock.now()),
+    'the payment may or may not have been applied: retry, a paid order answers as paid',
+  );
   switch (result.kind) {
     case 'paid':
     case 'already_paid':
@@ -70,7 +77,12 @@ export async function payOrder(deps: AppDeps, orderId: string, actor: Actor): Pr
 
 export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
   const reservation = await reservationFor(deps, orderId, actor);
-  const result = await deps.ledger.release(reservation.id, 'cancelled', deps.clock.now());
+  // A retry is safe: cancelling a cancelled order answers as cancelled (checkCancellation).
+  const result = await readOrUnavailable(
+    'the stock ledger',
+    () => deps.ledger.release(reservation.id, 'cancelled', deps.clock.now()),
+    'the cancellation may or may not have been applied: retry, a cancelled order answers as cancelled',
+  );
   switch (result.kind) {
     case 'released':
       deps.soldOutBoard?.restocked(result.reservation.saleId);

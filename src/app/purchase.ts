@@ -28,29 +28,32 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
       details: { retryAfterSeconds: limiter.retryAfterSeconds(command.userId) },
     });
   }
-  // Before the start no reservation can exist, so the early crowd never reaches the store.
+  // Memory answers the early crowd (no reservation of a sale exists before its start) and the losers
+  // of a sold-out sale (see SoldOutBoard) without a purchase reaching the store, but it does not
+  // know the shopper's keys: a key already used, in any sale, is answered by the store (I5).
   const sale = deps.saleCache?.peek(command.saleId);
-  if (sale !== undefined && now < sale.startsAt) {
-    deps.metrics.purchase('not_started');
-    throw notStarted(sale.startsAt);
-  }
-  // Once a sale is sold out, most attempts are answered from memory (see SoldOutBoard).
   const board = deps.soldOutBoard;
-  let result: ReserveResult | undefined = board?.refusal(command, now);
-  if (result === undefined) {
-    try {
-      result = await deps.ledger.reserve({ ...command, now });
-    } catch (error) {
-      // Safe advice whatever the store managed to do: a retried key never takes a second unit.
-      throw new FlashSaleError(
-        'backend_unavailable',
-        'the store did not answer: retry with the same idempotencyKey',
-        {
-          cause: error,
-        },
-      );
+  let result: ReserveResult | undefined =
+    sale !== undefined && now < sale.startsAt
+      ? { kind: 'not_started', startsAt: sale.startsAt }
+      : board?.refusal(command, now);
+  try {
+    if (result !== undefined && (await deps.ledger.hasUsedKey(command.userId, command.idempotencyKey))) {
+      result = undefined;
     }
-    if (result.kind === 'sold_out') board?.soldOut(command.saleId);
+    if (result === undefined) {
+      result = await deps.ledger.reserve({ ...command, now });
+      if (result.kind === 'sold_out') board?.soldOut(command.saleId);
+    }
+  } catch (error) {
+    // Safe advice whatever the store managed to do: a retried key never takes a second unit.
+    throw new FlashSaleError(
+      'backend_unavailable',
+      'the store did not answer: retry with the same idempotencyKey',
+      {
+        cause: error,
+      },
+    );
   }
   deps.metrics.purchase(result.kind);
   switch (result.kind) {

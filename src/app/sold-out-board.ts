@@ -33,9 +33,12 @@ export interface PurchaseAttempt {
  * said so (re-read in the background shortly before): a lost "restocked"
  * message delays a sale by at most that long.
  * A retry under a key that holds units goes to the store, so it gets its
- * first answer (I5); any other attempt gets what `decidePurchase` says of a
- * new key on a sale with no units left: limit_exceeded past the shopper's
- * limit, otherwise sold_out.
+ * first answer (I5); for any other attempt the board says what
+ * `decidePurchase` says of a new key on a sale with no units left:
+ * limit_exceeded past the shopper's limit, otherwise sold_out. The board
+ * cannot know every key a shopper used (in other sales, or of reservations
+ * since released), so that answer holds only once the store says the key is
+ * new (`StockLedger.hasUsedKey`, see purchase.ts).
  */
 export class SoldOutBoard {
   readonly #ledger: StockLedger;
@@ -57,7 +60,7 @@ export class SoldOutBoard {
     });
   }
 
-  /** The store's answer to this attempt when memory can give it; undefined: ask the store. */
+  /** The store's answer to this attempt if its key is new, when memory can give it; undefined: ask the store. */
   refusal(attempt: PurchaseAttempt, now: number): PurchaseRefusal | undefined {
     const entry = this.#entries.get(attempt.saleId);
     if (entry === undefined) return undefined;

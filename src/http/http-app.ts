@@ -7,6 +7,7 @@ import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticat
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
 import { HttpError } from './http-error.ts';
+import { checkMetricsToken } from './metrics-access.ts';
 import type { RequestSchemas, Route, RouteResult } from './route.ts';
 import { apiRoutes } from './routes.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types.ts';
@@ -16,6 +17,8 @@ interface HttpAppBaseOptions {
   /** Served at /.well-known/jwks.json when this server is its own token issuer. */
   readonly jwks?: JSONWebKeySet;
   readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
+  /** When set, /metrics asks for this bearer token (METRICS_TOKEN). */
+  readonly metricsToken?: string | undefined;
   readonly observe?: (route: string, status: number, seconds: number) => void;
   readonly onError?: (error: unknown, request: HttpRequest) => void;
 }
@@ -81,6 +84,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const r = found.store as Route;
     matched.path = r.path;
+    if (r.path === '/metrics') checkMetricsToken(request.headers.authorization, options.metricsToken);
     const actor =
       r.access === 'public' ? undefined : await authenticator.authenticate(request, options.deps.clock.now());
     if (r.access === 'admin' && !actor!.isAdmin) {
@@ -109,13 +113,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
 }
 
+/**
+ * `application/json`, with no parameter but an optional utf-8 charset. A
+ * missing type, `application/json-seq` or a `+json` vocabulary (merge-patch,
+ * problem+json...) is another format than the one the schema describes.
+ */
+function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return parameters.every((parameter) => /^charset="?utf-8"?$/.test(parameter));
+}
+
 function parseBody(schema: z.ZodType, request: HttpRequest): unknown {
   if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
     throw new HttpError('payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
   }
-  const contentType = request.headers['content-type'];
-  if (contentType !== undefined && !/^application\/(.+\+)?json\b/i.test(contentType)) {
-    throw new HttpError('unsupported_media_type', 'send the body as application/json');
+  if (!isJsonContentType(request.headers['content-type'])) {
+    throw new HttpError(
+      'unsupported_media_type',
+      'send the body with Content-Type: application/json (charset utf-8, if any)',
+    );
   }
   let json: unknown;
   try {
@@ -185,7 +203,8 @@ function buildErrorResponse(error: unknown): HttpResponse {
   const message = known ? error.message : 'internal error: the request was not applied; retry it';
   const details = known ? error.details : undefined;
   const headers: Record<string, string> = { ...JSON_HEADERS };
-  const retryAfter = details?.retryAfterSeconds;
+  // A store that did not answer may answer in a moment: every 503 says when to try again.
+  const retryAfter = details?.retryAfterSeconds ?? (code === 'backend_unavailable' ? 1 : undefined);
   if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.max(1, retryAfter));
   if (code === 'method_not_allowed' && Array.isArray(details?.allow))
     headers.allow = details.allow.join(', ');

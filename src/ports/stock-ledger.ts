@@ -72,6 +72,13 @@ export interface StockLedger {
   reserve(request: ReserveRequest): Promise<ReserveResult>;
   getReservation(reservationId: string): Promise<Reservation | undefined>;
   findReservationByOrder(orderId: string): Promise<Reservation | undefined>;
+  /**
+   * True when a purchase under this shopper's idempotency key reached the
+   * store: in any sale, whatever became of its reservation, or still under
+   * way. Such a key is answered by `reserve` alone (I5); a memory that knows
+   * a sale is sold out or not started may answer only the other keys.
+   */
+  hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean>;
   /** Marks a held reservation paid if `now` is inside its payment window. Paying twice is not an error. */
   settle(reservationId: string, now: number): Promise<SettleResult>;
   /** Gives a held reservation's units back, exactly once however many callers race. */

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../src/app/deps.ts';
 import { OrderWorker } from '../../src/app/order-worker.ts';
 import { cancelOrder, expireDue, getOrder, payOrder } from '../../src/app/orders.ts';
 import { purchase } from '../../src/app/purchase.ts';
+import { SaleCache } from '../../src/app/sale-cache.ts';
 import { createSale, type SaleView } from '../../src/app/sales.ts';
 import { SoldOutBoard } from '../../src/app/sold-out-board.ts';
 import { FlashSaleError } from '../../src/domain/errors.ts';
@@ -198,6 +199,47 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect(await refusal(buy(sale.id, 'olga', 'o'))).toBe('accepted');
       reserve.mockRestore();
       expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 0, held: 2 });
+    });
+
+    it('answers a retry of any key the store knows as the store does, past the sold-out board (I5)', async () => {
+      const sale = await openSale({ stock: 1, perUserLimit: 1, paymentWindowSeconds: 1 });
+      const first = await buy(sale.id, 'alice', 'K');
+      clock.advance(1_000);
+      expect(await expireDue(deps)).toBe(1);
+      await buy(sale.id, 'bob', 'b');
+      expect(await refusal(buy(sale.id, 'carol', 'c'))).toBe('sold_out');
+      const newKey = { saleId: sale.id, userId: 'zoe', quantity: 1, idempotencyKey: 'z' };
+      await vi.waitFor(() => expect(board.refusal(newKey, clock.now())).toEqual({ kind: 'sold_out' }));
+      // Her reservation was released, yet the store replays it: so must the board.
+      const retry = await buy(sale.id, 'alice', 'K');
+      expect(retry).toMatchObject({
+        replayed: true,
+        reservation: { id: first.reservation.id, state: 'released' },
+      });
+      // A key used in another sale is a conflict, not sold_out; a new key is still answered from memory.
+      const other = await openSale();
+      await buy(other.id, 'dora', 'D');
+      const reserve = vi.spyOn(backend.ledger, 'reserve');
+      expect(await refusal(buy(sale.id, 'dora', 'D'))).toBe('idempotency_conflict');
+      expect(await refusal(buy(sale.id, 'dora', 'new'))).toBe('sold_out');
+      expect(reserve).toHaveBeenCalledTimes(1);
+      reserve.mockRestore();
+      clock.advance(1_500);
+      expect((await buy(sale.id, 'alice', 'K')).reservation.id).toBe(first.reservation.id);
+      expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 0, held: 1, released: 1 });
+    });
+
+    it('answers a key of another sale with a conflict before the start, also from the sale cache', async () => {
+      const other = await openSale();
+      await buy(other.id, 'erin', 'E');
+      const early = await openSale({ startsAt: clock.now() + 60_000 });
+      const cached = { ...deps, saleCache: new SaleCache(backend.ledger) };
+      const attempt = (key: string) =>
+        refusal(purchase(cached, { saleId: early.id, userId: 'erin', quantity: 1, idempotencyKey: key }));
+      await vi.waitFor(() => expect(cached.saleCache.peek(early.id)).toBeDefined());
+      expect(await attempt('E')).toBe('idempotency_conflict');
+      expect(await attempt('new')).toBe('not_started');
+      expect(await refusal(buy(early.id, 'erin', 'E'))).toBe('idempotency_conflict');
     });
 
     it('refuses before the start and after the end', async () => {

@@ -28,7 +28,8 @@ async function buildCase(ledger: StockLedger, clock: ManualClock, { name, facts 
   const tag = randomUUID();
   const started = facts.now >= ruleSale.startsAt;
   const soldToOthers = started ? SOLD_TO_OTHERS : 0;
-  const previousHere = facts.previous?.sale === 'this' ? facts.previous.quantity : 0;
+  const previousHere =
+    facts.previous?.sale === 'this' && !facts.previous.released ? facts.previous.quantity : 0;
   if (!started && facts.userHolding > 0) throw new Error(`"${name}": nobody holds units before the start`);
   const sale: Sale = {
     ...ruleSale,
@@ -43,13 +44,20 @@ async function buildCase(ledger: StockLedger, clock: ManualClock, { name, facts 
     if (result.kind !== 'reserved') throw new Error(`"${name}": setting up got ${result.kind}`);
     return result.reservation;
   };
-  for (let i = 0; i < soldToOthers; i++) await reserve(sale.id, `other-${tag}-${i}`, 1, KEY);
   const shopper = `shopper-${tag}`;
+  let previous: Reservation | undefined;
+  if (facts.previous?.sale === 'this' && facts.previous.released) {
+    // Taken and given back before the others buy, so its units count as available again.
+    const taken = await reserve(sale.id, shopper, facts.previous.quantity, KEY);
+    const released = await ledger.release(taken.id, 'expired', clock.now());
+    if (released.kind !== 'released') throw new Error(`"${name}": setting up got ${released.kind}`);
+    previous = await ledger.getReservation(taken.id);
+  }
+  for (let i = 0; i < soldToOthers; i++) await reserve(sale.id, `other-${tag}-${i}`, 1, KEY);
   if (facts.userHolding > previousHere) {
     await reserve(sale.id, shopper, facts.userHolding - previousHere, 'earlier');
   }
-  let previous: Reservation | undefined;
-  if (facts.previous?.sale === 'this') {
+  if (facts.previous?.sale === 'this' && !facts.previous.released) {
     previous = await reserve(sale.id, shopper, facts.previous.quantity, KEY);
   } else if (facts.previous?.sale === 'other') {
     const other: Sale = { ...ruleSale, id: `other-sale-${tag}`, stock: facts.previous.quantity };

@@ -26,14 +26,18 @@ describe('bearer tokens', () => {
       headers: authorization === undefined ? {} : { authorization },
     });
 
-  async function signWithServerKey(claims: { iss?: string; aud?: string; exp?: number; sub?: string }) {
+  async function signWithServerKey(
+    claims: { iss?: string; clientId?: string; tokenUse?: string; exp?: number; sub?: string } = {},
+  ) {
     const key = await importJWK(serverKey, 'ES256');
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ 'cognito:groups': [] })
+    return new SignJWT({
+      token_use: claims.tokenUse ?? 'access',
+      client_id: claims.clientId ?? 'flashsale-local-client',
+    })
       .setProtectedHeader({ alg: 'ES256', kid: serverKey.kid! })
       .setSubject(claims.sub ?? 'eve')
       .setIssuer(claims.iss ?? 'flashsale-local')
-      .setAudience(claims.aud ?? 'flashsale')
       .setIssuedAt(now - 7200)
       .setExpirationTime(claims.exp ?? now + 3600)
       .sign(key);
@@ -93,9 +97,11 @@ describe('bearer tokens', () => {
     await expectUnauthorized(`Bearer ${token}`, /signature/);
   });
 
-  it('refuses a wrong issuer, a wrong audience and an expired token', async () => {
+  it('refuses a wrong issuer, a wrong client, an ID token, an empty sub and an expired token', async () => {
     await expectUnauthorized(`Bearer ${await signWithServerKey({ iss: 'https://evil.example' })}`, /iss/);
-    await expectUnauthorized(`Bearer ${await signWithServerKey({ aud: 'another-app' })}`, /aud/);
+    await expectUnauthorized(`Bearer ${await signWithServerKey({ clientId: 'another-app' })}`, /client_id/);
+    await expectUnauthorized(`Bearer ${await signWithServerKey({ tokenUse: 'id' })}`, /access token is due/);
+    await expectUnauthorized(`Bearer ${await signWithServerKey({ sub: '' })}`, /sub/);
     const past = Math.floor(Date.now() / 1000) - 60;
     await expectUnauthorized(`Bearer ${await signWithServerKey({ exp: past })}`, /expired/);
   });

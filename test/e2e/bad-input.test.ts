@@ -70,6 +70,33 @@ describe('bad input', () => {
     expect(response.json.error.code).toBe('unsupported_media_type');
   });
 
+  it('takes application/json with a utf-8 charset only, and refuses a body without a content type', async () => {
+    const before = await books();
+    const body = '{"quantity":1,"idempotencyKey":"typed"}';
+    const answers: Record<string, number> = {};
+    for (const type of [
+      'application/json-seq',
+      'application/merge-patch+json',
+      'application/json; charset=latin1',
+      'application/json; profile=x',
+      'text/json',
+    ]) {
+      answers[type] = (await purchase(body, { 'content-type': type })).status;
+    }
+    // A Uint8Array body makes fetch send no Content-Type at all.
+    const untyped = await fetch(`${server.url}/v1/sales/${saleId}/purchase`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${shopper}` },
+      body: new TextEncoder().encode(body),
+    });
+    answers.none = untyped.status;
+    expect(((await untyped.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
+    expect(Object.values(answers)).toEqual(Object.values(answers).map(() => 415));
+    expect(await books()).toEqual(before);
+    const typed = await purchase(body, { 'content-type': 'Application/JSON; charset="UTF-8"' });
+    expect(typed.status).toBe(201);
+  });
+
   it('refuses a reused idempotency key with a different quantity', async () => {
     expect((await purchase({ quantity: 1, idempotencyKey: 'reuse' })).status).toBe(201);
     const before = await books();

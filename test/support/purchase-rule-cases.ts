@@ -11,6 +11,8 @@ export interface PreviousReservation {
   /** Made in this sale, or in another one the shopper used the same key for. */
   readonly sale: 'this' | 'other';
   readonly quantity: number;
+  /** Its units came back (it expired or was cancelled): it no longer counts in the holding, yet still answers. */
+  readonly released?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface PurchaseRuleFacts {
   readonly quantity: number;
   /** Units still on sale. */
   readonly available: number;
-  /** Units this shopper holds in this sale, the previous reservation's included when it is of this sale. */
+  /** Units this shopper holds in this sale, the previous reservation's included when it is of this sale and held. */
   readonly userHolding: number;
   readonly previous: PreviousReservation | undefined;
 }
@@ -128,6 +130,21 @@ export const purchaseRuleCases: readonly PurchaseRuleCase[] = [
     name: 'refuses a key reused for another sale',
     facts: { ...inside, previous: { sale: 'other', quantity: 1 } },
     expected: { kind: 'idempotency_conflict' },
+  },
+  {
+    name: 'refuses a key reused for another sale before this one starts',
+    facts: { ...inside, now: 999, previous: { sale: 'other', quantity: 1 } },
+    expected: { kind: 'idempotency_conflict' },
+  },
+  {
+    name: 'refuses a key reused for another sale once this one sold out',
+    facts: { ...inside, available: 0, previous: { sale: 'other', quantity: 1 } },
+    expected: { kind: 'idempotency_conflict' },
+  },
+  {
+    name: 'replays the first reservation of a key after it was released and the sale sold out',
+    facts: { ...inside, available: 0, previous: { ...heldUnderKey, released: true } },
+    expected: { kind: 'replayed' },
   },
 ];
 

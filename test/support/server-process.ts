@@ -17,13 +17,26 @@ export async function spawnServer(
   flags: readonly string[],
   timeoutMs = 15_000,
   nodeFlags: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    [...nodeFlags, 'src/runtime/node/main.ts', '--port', '0', '--host', '127.0.0.1', ...flags],
+    // Development tokens unless the flags choose otherwise (a later flag wins).
+    [
+      ...nodeFlags,
+      'src/runtime/node/main.ts',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--auth',
+      'local',
+      ...flags,
+    ],
     {
       cwd: new URL('../..', import.meta.url).pathname,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     },
   );
   let out = '';

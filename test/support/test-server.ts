@@ -39,6 +39,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       dataDir,
       '--demo-sale',
       'false',
+      '--auth',
+      'local',
       ...(options.flags ?? []),
     ],
     {},

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Config, ConfigError, loadConfig } from '../../src/config.ts';
+import { type Config, ConfigError, loadConfig, requireTokenVerifier } from '../../src/config.ts';
 import { embeddedDatabasePath } from '../../src/shapes/embedded-shape.ts';
 
 function databasePath(config: Config): string {
@@ -46,9 +46,55 @@ describe('loadConfig', () => {
     const config = loadConfig([], {
       JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
       JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
-      JWT_AUDIENCE: 'client-id',
+      JWT_CLIENT_IDS: 'web-client, mobile-client',
     });
-    expect(config.remoteAuth?.audience).toBe('client-id');
+    expect(config.remoteAuth?.clientIds).toEqual(['web-client', 'mobile-client']);
+    expect(config.localAuth).toBe(false);
+    expect(() =>
+      loadConfig([], { JWKS_URL: 'https://example.com/jwks.json', JWT_ISSUER: 'x', JWT_CLIENT_IDS: ' , ' }),
+    ).toThrow(/names no app client/);
+  });
+
+  const cognito = {
+    JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+    JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+    JWT_CLIENT_IDS: 'web-client',
+  };
+
+  it('issues local tokens only when asked, never beside a JWKS, never in production', () => {
+    expect(loadConfig(['--auth', 'local'], {}).localAuth).toBe(true);
+    expect(loadConfig([], { AUTH: 'local' }).localAuth).toBe(true);
+    expect(loadConfig([], {}).localAuth).toBe(false);
+    expect(() => requireTokenVerifier(loadConfig([], {}))).toThrow(
+      /--auth local.*JWKS_URL|JWKS_URL.*--auth local/s,
+    );
+    expect(() => requireTokenVerifier(loadConfig(['--auth', 'local'], {}))).not.toThrow();
+    expect(() => loadConfig(['--auth', 'local'], cognito)).toThrow(/unset JWKS_URL/);
+    expect(() => loadConfig(['--auth', 'local'], { NODE_ENV: 'production' })).toThrow(/NODE_ENV=production/);
+    expect(() => loadConfig([], { NODE_ENV: 'production' })).toThrow(/needs a token issuer: set JWKS_URL/);
+    expect(() => loadConfig(['--auth', 'jwks'], {})).toThrow(/needs a token issuer/);
+    expect(loadConfig([], { ...cognito, NODE_ENV: 'production' }).remoteAuth?.issuer).toBe(
+      cognito.JWT_ISSUER,
+    );
+  });
+
+  it('refuses the embedded store with --role api, saying what to use instead', () => {
+    expect(() => loadConfig(['--role', 'api'], {})).toThrow(/--role all.*--backend cluster/s);
+    expect(
+      loadConfig(['--role', 'api', '--backend', 'cluster'], {
+        REDIS_URL: 'redis://r',
+        DATABASE_URL: 'postgres://p/db',
+      }).role,
+    ).toBe('api');
+  });
+
+  it('reads where /metrics is served and the token it asks for', () => {
+    expect(loadConfig([], {})).toMatchObject({ metricsPort: undefined, metricsToken: undefined });
+    expect(loadConfig(['--metrics-port', '9464'], { METRICS_TOKEN: 'a-long-enough-secret' })).toMatchObject({
+      metricsPort: 9464,
+      metricsToken: 'a-long-enough-secret',
+    });
+    expect(() => loadConfig([], { METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
   });
 
   it('selects the cluster shape with its servers, shards and role', () => {

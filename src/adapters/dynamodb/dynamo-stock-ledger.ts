@@ -81,6 +81,7 @@ export class DynamoStockLedger implements StockLedger {
   readonly #reservations: ReservationItems;
   readonly #outbox: EventOutbox;
   readonly #purchase: DynamoPurchase;
+  readonly #claims: IdempotencyClaims;
 
   constructor(options: DynamoLedgerOptions) {
     const table = new LedgerTable(options.client, options.tableName);
@@ -93,6 +94,7 @@ export class DynamoStockLedger implements StockLedger {
     this.#reservations = new ReservationItems(table, random);
     this.#outbox = new EventOutbox(this.#reservations, options.relay, options.onRelayError ?? (() => {}));
     const claims = new IdempotencyClaims(table);
+    this.#claims = claims;
     this.#purchase = new DynamoPurchase(
       {
         claims,
@@ -140,6 +142,11 @@ export class DynamoStockLedger implements StockLedger {
   async findReservationByOrder(orderId: string): Promise<Reservation | undefined> {
     const reservation = await this.getReservation(nameBasedUuid(orderId));
     return reservation?.orderId === orderId ? reservation : undefined;
+  }
+
+  async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
+    // A claim without its reservation yet is a purchase under way (or abandoned): reserve settles it.
+    return (await this.#claims.get(userId, idempotencyKey)) !== undefined;
   }
 
   async settle(reservationId: string, now: number): Promise<SettleResult> {

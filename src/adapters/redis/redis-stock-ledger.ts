@@ -27,6 +27,7 @@ export type LedgerRedis = Pick<
   | 'evalsha'
   | 'eval'
   | 'hget'
+  | 'hexists'
   | 'hgetall'
   | 'hkeys'
   | 'smembers'
@@ -99,10 +100,9 @@ export class RedisStockLedger implements StockLedger {
     const definition = this.#sales.cached(request.saleId) ?? (await this.#sales.definition(request.saleId));
     if (definition === undefined) return { kind: 'sale_not_found' };
     const { sale } = definition;
-    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
-    // Mirrors decidePurchase's window check (src/domain/purchase-decision.ts), but before the key's:
-    // a key used in another sale gets not_started here where decidePurchase says idempotency_conflict.
-    if (request.now < sale.startsAt) return { kind: 'not_started', startsAt: sale.startsAt };
+    // No window check here: before the start, a key used in another sale still decides first
+    // (decidePurchase), and only the script sees the key. The app answers the early crowd whose keys
+    // are new (see purchase.ts) without calling reserve.
     const reservation = newReservation(sale, request, {
       id: this.#ids.next(request.now),
       orderId: this.#ids.next(request.now),
@@ -148,6 +148,10 @@ export class RedisStockLedger implements StockLedger {
   async findReservationByOrder(orderId: string): Promise<Reservation | undefined> {
     const reservationId = await this.#redis.get(this.#keys.order(orderId));
     return reservationId === null ? undefined : this.getReservation(reservationId);
+  }
+
+  async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
+    return (await this.#redis.hexists(this.#keys.idempotency(userId), idempotencyKey)) === 1;
   }
 
   async settle(reservationId: string, now: number): Promise<SettleResult> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS } from './schema.ts';
@@ -18,7 +18,7 @@ export interface EmbeddedDatabaseOptions {
 
 /** Opens (creating if needed) the SQLite file in WAL mode and brings its schema up to date. */
 export function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): DatabaseSync {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') createPrivately(options.path);
   const db = new DatabaseSync(options.path);
   db.exec('PRAGMA journal_mode = WAL');
   // An in-memory database has no WAL to sync: FULL there is SQLite's own.
@@ -28,6 +28,20 @@ export function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Database
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);
   return db;
+}
+
+/**
+ * Orders and reservations are nobody else's business: a directory made here
+ * is 0700, and the file 0600 before SQLite first opens it (SQLite gives its
+ * -wal and -shm files the database file's mode). Files of an earlier start
+ * are brought to 0600; a directory that already existed is left as it is.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 function migrate(db: DatabaseSync): void {

@@ -30,7 +30,7 @@ import { reservationFromRow, saleFromRow } from './rows.ts';
  * store's group commit: each request that arrives while the event loop is
  * busy is decided and written in the next batch transaction (one WAL commit,
  * one fsync under FULL), and is answered only after that batch committed.
- * Only `not_started` and `sale_not_found` are answered without joining it.
+ * Only `not_started` (after a look at the key) and `sale_not_found` are answered without joining it.
  *
  * The process owns the store, so it decides purchases from an in-memory book
  * of each sale (units left, holdings, keys: `LiveSaleBooks`) and writes one
@@ -89,9 +89,17 @@ export class SqliteStockLedger implements StockLedger {
   reserve(request: ReserveRequest): Promise<ReserveResult> {
     const sale = this.#sale(request.saleId);
     if (sale === undefined) return Promise.resolve({ kind: 'sale_not_found' });
-    // The crowd that arrives early is answered from memory: no reservation can exist before the start.
-    // mirrors decidePurchase (sale window) in domain/purchase-decision.ts
-    if (request.now < sale.startsAt) return Promise.resolve({ kind: 'not_started', startsAt: sale.startsAt });
+    // The crowd that arrives early is answered outside the group commit: no reservation of this sale
+    // can exist before the start, but the key may hold one of another sale, and then that one decides.
+    // mirrors decidePurchase (retry first, then the sale window) in domain/purchase-decision.ts
+    if (request.now < sale.startsAt) {
+      const previous = this.#byKey(request);
+      return Promise.resolve(
+        previous === undefined
+          ? { kind: 'not_started', startsAt: sale.startsAt }
+          : decideRetry(sale, request.quantity, previous),
+      );
+    }
     return this.#writes.write(() => this.#reserveInTransaction(request, sale));
   }
 
@@ -103,6 +111,10 @@ export class SqliteStockLedger implements StockLedger {
   async findReservationByOrder(orderId: string): Promise<Reservation | undefined> {
     const row = this.#sql.byOrder.get(orderId);
     return row === undefined ? undefined : reservationFromRow(row);
+  }
+
+  async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
+    return this.#sql.byKey.get(userId, idempotencyKey) !== undefined;
   }
 
   settle(reservationId: string, now: number): Promise<SettleResult> {
@@ -260,7 +272,7 @@ export class SqliteStockLedger implements StockLedger {
     return previous === undefined ? refusal : decideRetry(sale, request.quantity, previous);
   }
 
-  #byKey(request: ReserveRequest): Reservation | undefined {
+  #byKey(request: Pick<ReserveRequest, 'userId' | 'idempotencyKey'>): Reservation | undefined {
     const row = this.#sql.byKey.get(request.userId, request.idempotencyKey);
     return row === undefined ? undefined : reservationFromRow(row);
   }

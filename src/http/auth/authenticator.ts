@@ -8,7 +8,7 @@ export interface Authenticator {
   authenticate(request: HttpRequest, now: number): Promise<Actor>;
 }
 
-/** The Node runtime's: verifies the bearer token itself (signature, issuer, audience, expiry). */
+/** The Node runtime's: verifies the bearer token itself (signature, issuer, client, token use, expiry). */
 export function bearerTokenAuthenticator(verifier: TokenVerifier): Authenticator {
   return { authenticate: (request, now) => verifier.verify(request.headers.authorization, now) };
 }
@@ -19,7 +19,10 @@ export function bearerTokenAuthenticator(verifier: TokenVerifier): Authenticator
  * claims from the event's request context into `request.verifiedClaims`.
  * Headers are never read: a client can send any header, but cannot write the
  * request context. A request without verified claims (a route the authorizer
- * does not guard) is unauthorized, never anonymous-but-trusted.
+ * does not guard) is unauthorized, never anonymous-but-trusted. The
+ * authorizer checks `aud` or `client_id` against the app clients, which an
+ * ID token passes too: only an access token (`token_use: access`) with a
+ * non-empty `sub` is taken here.
  */
 export function verifiedClaimsAuthenticator(options: { adminGroup?: string } = {}): Authenticator {
   const adminGroup = options.adminGroup ?? 'admin';
@@ -29,6 +32,12 @@ export function verifiedClaimsAuthenticator(options: { adminGroup?: string } = {
       const sub = claims?.sub;
       if (claims === undefined || typeof sub !== 'string' || sub === '') {
         throw new HttpError('unauthorized', 'no verified identity: send Authorization: Bearer <JWT>');
+      }
+      if (claims.token_use !== 'access') {
+        throw new HttpError(
+          'unauthorized',
+          'token rejected: an access token is due (token_use is not access)',
+        );
       }
       return { userId: sub, isAdmin: claimList(claims['cognito:groups']).includes(adminGroup) };
     },

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from 'jose';
 
 export const LOCAL_ISSUER = 'flashsale-local';
-export const LOCAL_AUDIENCE = 'flashsale';
+/** The `client_id` of the local issuer's tokens, as a Cognito app client's id. */
+export const LOCAL_CLIENT_ID = 'flashsale-local-client';
 const ALG = 'ES256';
 
 export interface LocalIssuer {
@@ -13,8 +15,11 @@ export interface LocalIssuer {
 
 /**
  * The development and test stand-in for a Cognito user pool: an ES256 key
- * kept in the data directory (created on first use, mode 0600), a JWKS with
- * its public half, and tokens shaped like Cognito's (`cognito:groups`).
+ * kept in the data directory (created on first use, mode 0600, in a
+ * directory made 0700), a JWKS with
+ * its public half, and tokens shaped like Cognito access tokens (`token_use:
+ * access`, `client_id`, no `aud`, `cognito:groups` only when the user has a
+ * group), so the one verifier serves both.
  */
 export async function loadLocalIssuer(dataDir: string): Promise<LocalIssuer> {
   const file = join(dataDir, 'signing-key.json');
@@ -24,7 +29,7 @@ export async function loadLocalIssuer(dataDir: string): Promise<LocalIssuer> {
   } else {
     const { privateKey } = await generateKeyPair(ALG, { extractable: true });
     privateJwk = { ...(await exportJWK(privateKey)), alg: ALG, kid: `local-${Date.now().toString(36)}` };
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(privateJwk), { mode: 0o600, flag: 'wx' });
   }
   const { d: _secret, ...publicJwk } = privateJwk;
@@ -32,12 +37,18 @@ export async function loadLocalIssuer(dataDir: string): Promise<LocalIssuer> {
   return {
     jwks: { keys: [{ ...publicJwk, use: 'sig' }] },
     sign: ({ sub, admin, ttlSeconds = 24 * 3600 }) =>
-      new SignJWT({ 'cognito:groups': admin ? ['admin'] : [], token_use: 'access' })
+      new SignJWT({
+        ...(admin ? { 'cognito:groups': ['admin'] } : {}),
+        token_use: 'access',
+        client_id: LOCAL_CLIENT_ID,
+        scope: 'aws.cognito.signin.user.admin',
+        username: sub,
+      })
         .setProtectedHeader({ alg: ALG, kid: privateJwk.kid! })
         .setSubject(sub)
         .setIssuer(LOCAL_ISSUER)
-        .setAudience(LOCAL_AUDIENCE)
         .setIssuedAt()
+        .setJti(randomUUID())
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(key),
   };

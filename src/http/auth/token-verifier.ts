@@ -13,7 +13,8 @@ export interface TokenVerifierOptions {
   /** A key set in hand (local issuer) or the URL of one (a Cognito user pool's JWKS). */
   readonly jwks: JSONWebKeySet | URL;
   readonly issuer: string;
-  readonly audience: string;
+  /** The app clients whose access tokens are accepted (the token's `client_id`). */
+  readonly clientIds: readonly string[];
   readonly adminGroup?: string;
   /** Verified tokens remembered (until they expire) so a hot shopper costs one signature check. */
   readonly cacheSize?: number;
@@ -25,6 +26,15 @@ export interface TokenVerifier {
 
 const ALGORITHMS = ['ES256', 'RS256'];
 
+/**
+ * Verifies bearer tokens as AWS documents for Cognito user pool access
+ * tokens: signature by a key of the JWKS, `iss`, `exp`, `token_use` equal to
+ * `access` (an ID token is refused: it is meant for the client, not an API),
+ * `client_id` among the configured app clients (access tokens carry no
+ * `aud`), a non-empty `sub`; the admin role from `cognito:groups`. The local
+ * issuer mints tokens of the same shape, so development and tests take this
+ * same path.
+ */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keys =
     options.jwks instanceof URL ? createRemoteJWKSet(options.jwks) : createLocalJWKSet(options.jwks);
@@ -42,7 +52,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       try {
         ({ payload } = await jwtVerify(token, keys, {
           issuer: options.issuer,
-          audience: options.audience,
           algorithms: ALGORITHMS,
           requiredClaims: ['sub', 'exp'],
           currentDate: new Date(now),
@@ -50,6 +59,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (error) {
         throw new HttpError('unauthorized', reason(error), { cause: error });
       }
+      const refusal = cognitoAccessTokenRefusal(payload, options.clientIds);
+      if (refusal !== undefined) throw new HttpError('unauthorized', `token rejected: ${refusal}`);
       const groups = payload['cognito:groups'];
       const actor: Actor = {
         userId: payload.sub!,
@@ -60,6 +71,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return actor;
     },
   };
+}
+
+/** What makes a verified token no Cognito access token of ours, if anything. */
+function cognitoAccessTokenRefusal(payload: JWTPayload, clientIds: readonly string[]): string | undefined {
+  if (payload.token_use !== 'access') return 'an access token is due (token_use is not access)';
+  if (typeof payload.client_id !== 'string' || !clientIds.includes(payload.client_id)) {
+    return 'client_id claim is wrong';
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') return 'sub claim is empty';
+  const groups = payload['cognito:groups'];
+  if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string'))) {
+    return 'cognito:groups claim is not a list of names';
+  }
+  return undefined;
 }
 
 function bearerToken(authorization: string | undefined): string {

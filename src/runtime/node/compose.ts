@@ -3,7 +3,7 @@ import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
 import { SoldOutBoard } from '../../app/sold-out-board.ts';
 import type { Config } from '../../config.ts';
 import { TokenBuckets } from '../../domain/token-bucket.ts';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
+import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
 import { createTokenVerifier } from '../../http/auth/token-verifier.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -53,14 +53,18 @@ export function composeHttpApp(
   const { remoteAuth } = config;
   const verifier = createTokenVerifier(
     remoteAuth === undefined
-      ? { jwks: options.localJwks!, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }
-      : { jwks: remoteAuth.jwksUrl, issuer: remoteAuth.issuer, audience: remoteAuth.audience },
+      ? { jwks: options.localJwks!, issuer: LOCAL_ISSUER, clientIds: [LOCAL_CLIENT_ID] }
+      : { jwks: remoteAuth.jwksUrl, issuer: remoteAuth.issuer, clientIds: remoteAuth.clientIds },
   );
   return createHttpApp({
     deps,
     verifier,
     ...(options.localJwks === undefined ? {} : { jwks: options.localJwks }),
-    metricsText: options.metricsText ?? options.prometheus.text,
+    // With --metrics-port, /metrics is served there alone (see start.ts), not beside the API.
+    ...(config.metricsPort === undefined
+      ? { metricsText: options.metricsText ?? options.prometheus.text }
+      : {}),
+    metricsToken: config.metricsToken,
     observe: options.prometheus.observeHttp,
     onError: (error, request) =>
       options.logger.log('error', 'request failed', { error, method: request.method, url: request.url }),

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { jsonLogger } from '../../observability/logger.ts';
 import { describeBackend } from '../../shapes/registry.ts';
@@ -18,9 +19,9 @@ try {
     role: config.role,
     store,
   });
-  const shopper =
-    node.issuer === undefined ? undefined : await node.issuer.sign({ sub: 'alice', admin: false });
   const saleId = demo?.id ?? (await node.deps.ledger.listSales()).at(-1)?.sale.id ?? '<sale id>';
+  // No token is printed (a log or a terminal would keep it): the command that makes one is.
+  const tokenFlags = config.dataDir === resolve('data') ? '' : ` --data-dir '${config.dataDir}'`;
   process.stdout.write(
     [
       '',
@@ -29,16 +30,16 @@ try {
       '',
       'Look at it:',
       `  curl -s ${node.url}/v1/sales/${saleId}`,
-      ...(shopper === undefined
+      ...(node.issuer === undefined
         ? []
         : [
-            'Buy one as shopper "alice":',
-            `  TOKEN=${shopper}`,
+            'Buy one as shopper "alice" (development tokens: --auth local):',
+            `  TOKEN=$(npx flashsale token --sub alice${tokenFlags})`,
             `  curl -s -X POST ${node.url}/v1/sales/${saleId}/purchase -H "Authorization: Bearer $TOKEN" \\`,
             `       -H 'content-type: application/json' -d '{"quantity":1,"idempotencyKey":"first-try"}'`,
-            'More tokens: npx flashsale token --sub bob [--admin]',
+            `An admin token: npx flashsale token --sub ops --admin${tokenFlags}`,
           ]),
-      `API: ${node.url}/openapi.json   metrics: ${node.url}/metrics`,
+      `API: ${node.url}/openapi.json   metrics: ${node.metricsUrl}`,
       '',
     ].join('\n'),
   );

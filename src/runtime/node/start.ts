@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
-import type { Config } from '../../config.ts';
+import { type Config, requireTokenVerifier } from '../../config.ts';
 import { type LocalIssuer, loadLocalIssuer } from '../../http/auth/local-issuer.ts';
 import type { HttpApp } from '../../http/http-app.ts';
+import { createMetricsApp } from '../../http/metrics-app.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { aggregatedText, createPrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
@@ -22,6 +23,8 @@ export interface RunningNode {
   readonly backend: Backend;
   /** Present when this server issues its own tokens. */
   readonly issuer: LocalIssuer | undefined;
+  /** Where /metrics is served: `${url}/metrics`, or the metrics port's. */
+  readonly metricsUrl: string;
   /** The extra HTTP threads, when `httpThreads` > 1. */
   readonly httpThreads: HttpThreads | undefined;
   close(): Promise<void>;
@@ -44,11 +47,12 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningNode> {
+  requireTokenVerifier(config);
   const backend = await openBackend(config.backend, { dataDir: config.dataDir, logger });
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
   const deps = composeDeps(config, backend, clock, prometheus);
-  const issuer = config.remoteAuth === undefined ? await loadLocalIssuer(config.dataDir) : undefined;
+  const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
   const metricsText = async () =>
     aggregatedText([await prometheus.snapshot(), ...((await httpThreads?.snapshots()) ?? [])]);
@@ -80,8 +84,18 @@ export async function startNode(
       })
     : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : createNodeServer(createMetricsApp({ metricsText, metricsToken: config.metricsToken }));
+  if (metricsServer !== undefined) await listen(metricsServer, config.metricsPort!, config.host, false);
+  const url = `http://${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
+    url,
+    metricsUrl:
+      metricsServer === undefined
+        ? `${url}/metrics`
+        : `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics`,
     app,
     deps,
     worker,
@@ -90,6 +104,8 @@ export async function startNode(
     httpThreads,
     async close() {
       await httpThreads?.stop();
+      metricsServer?.close();
+      metricsServer?.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -32,6 +32,9 @@ describe('decidePurchase', () => {
             ...earlier,
             saleId: facts.previous.sale === 'this' ? sale.id : 'other',
             quantity: facts.previous.quantity,
+            ...(facts.previous.released
+              ? { state: 'released' as const, releaseReason: 'expired' as const }
+              : {}),
           };
     const decision = decidePurchase({
       sale,

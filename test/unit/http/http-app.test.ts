@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../../src/app/deps.ts';
 import {
-  LOCAL_AUDIENCE,
+  LOCAL_CLIENT_ID,
   LOCAL_ISSUER,
   type LocalIssuer,
   loadLocalIssuer,
@@ -39,7 +39,7 @@ describe('the HTTP app', () => {
     const verifier = createTokenVerifier({
       jwks: issuer.jwks,
       issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
+      clientIds: [LOCAL_CLIENT_ID],
     });
     app = createHttpApp({ deps, verifier });
     const brokenLedger = {
@@ -100,7 +100,7 @@ describe('the HTTP app', () => {
     const token = await issuer.sign({ sub: 'alice', admin: false });
     const response = await brokenApp.handle(
       request('POST', '/v1/sales/x/purchase', {
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ quantity: 1, idempotencyKey: 'k' }),
       }),
     );
@@ -121,7 +121,11 @@ describe('the HTTP app', () => {
         metrics: noMetrics,
         purchaseLimiter: undefined,
       },
-      verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }),
+      verifier: createTokenVerifier({
+        jwks: issuer.jwks,
+        issuer: LOCAL_ISSUER,
+        clientIds: [LOCAL_CLIENT_ID],
+      }),
     });
     const response = await broken.handle(request('GET', '/readyz'));
     expect(response.status).toBe(503);
@@ -138,7 +142,11 @@ describe('the HTTP app observes every answer under its route', () => {
       const seen: Array<[string, number]> = [];
       const app = createHttpApp({
         deps: { ...backend, clock: new ManualClock(), metrics: noMetrics, purchaseLimiter: undefined },
-        verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE }),
+        verifier: createTokenVerifier({
+          jwks: issuer.jwks,
+          issuer: LOCAL_ISSUER,
+          clientIds: [LOCAL_CLIENT_ID],
+        }),
         observe: (route, status) => seen.push([route, status]),
       });
       const shopper = await issuer.sign({ sub: 'ann', admin: false });

@@ -7,7 +7,7 @@ export const THREAD_STOP = 'http-thread:stop';
 /** Config as it crosses to a thread (structured clone has no URL). */
 export type ThreadConfig = Omit<Config, 'remoteAuth'> & {
   readonly remoteAuth:
-    | { readonly jwksUrl: string; readonly issuer: string; readonly audience: string }
+    | { readonly jwksUrl: string; readonly issuer: string; readonly clientIds: readonly string[] }
     | undefined;
 };
 

@@ -17,7 +17,7 @@ describe('the verified-claims authenticator (Lambda behind a JWT authorizer)', (
   it('takes sub and the admin group from the claims', async () => {
     expect(
       await auth.authenticate(
-        request({ verifiedClaims: { sub: 'a', 'cognito:groups': '[admin shoppers]' } }),
+        request({ verifiedClaims: { sub: 'a', token_use: 'access', 'cognito:groups': '[admin shoppers]' } }),
         0,
       ),
     ).toEqual({
@@ -25,12 +25,17 @@ describe('the verified-claims authenticator (Lambda behind a JWT authorizer)', (
       isAdmin: true,
     });
     expect(
-      await auth.authenticate(request({ verifiedClaims: { sub: 'b', 'cognito:groups': '[shoppers]' } }), 0),
+      await auth.authenticate(
+        request({ verifiedClaims: { sub: 'b', token_use: 'access', 'cognito:groups': '[shoppers]' } }),
+        0,
+      ),
     ).toEqual({
       userId: 'b',
       isAdmin: false,
     });
-    expect(await auth.authenticate(request({ verifiedClaims: { sub: 'c' } }), 0)).toEqual({
+    expect(
+      await auth.authenticate(request({ verifiedClaims: { sub: 'c', token_use: 'access' } }), 0),
+    ).toEqual({
       userId: 'c',
       isAdmin: false,
     });
@@ -39,7 +44,18 @@ describe('the verified-claims authenticator (Lambda behind a JWT authorizer)', (
   it('refuses a request without verified claims, whatever its headers say', async () => {
     const forged = request({ headers: { authorization: 'Bearer x', 'x-user': 'admin' } });
     await expect(auth.authenticate(forged, 0)).rejects.toBeInstanceOf(HttpError);
-    await expect(auth.authenticate(request({ verifiedClaims: { sub: '' } }), 0)).rejects.toMatchObject({
+    await expect(
+      auth.authenticate(request({ verifiedClaims: { sub: '', token_use: 'access' } }), 0),
+    ).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses an ID token, which the JWT authorizer lets through (its aud is the app client)', async () => {
+    const idToken = { sub: 'a', token_use: 'id', aud: 'client', 'cognito:groups': '[admin]' };
+    await expect(auth.authenticate(request({ verifiedClaims: idToken }), 0)).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: expect.stringMatching(/access token is due/),
+    });
+    await expect(auth.authenticate(request({ verifiedClaims: { sub: 'a' } }), 0)).rejects.toMatchObject({
       code: 'unauthorized',
     });
   });
