@@ -5,6 +5,7 @@ import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../http/
 
 /** node:http in front of the app: reads the body (refusing oversize ones early), hands over, writes back. */
 export function createNodeServer(app: HttpApp): Server {
+  const answers = new AnswerBatch();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     readBody(req).then(
       (body) => {
@@ -14,7 +15,7 @@ export function createNodeServer(app: HttpApp): Server {
           headers: req.headers as Record<string, string | undefined>,
           body,
         };
-        return app.handle(request).then((response) => send(res, response, req.method === 'HEAD'));
+        return app.handle(request).then((response) => answers.send(res, response, req.method === 'HEAD'));
       },
       (error: unknown) => {
         // Stop reading an oversize body: answer and close the connection.
@@ -60,4 +61,30 @@ function send(res: ServerResponse, response: HttpResponse, headOnly: boolean): v
   if (res.headersSent) return;
   res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(headOnly ? undefined : response.body);
+}
+
+/**
+ * Answers written together, once per turn of the event loop (on
+ * `setImmediate`, after the poll phase has read every request that was
+ * ready). On loopback and in a VM, a write that finds the client asleep pays
+ * for waking it; a burst of writes wakes it once.
+ */
+class AnswerBatch {
+  #queue: Array<{ res: ServerResponse; response: HttpResponse; headOnly: boolean }> = [];
+  #scheduled = false;
+
+  send(res: ServerResponse, response: HttpResponse, headOnly: boolean): void {
+    this.#queue.push({ res, response, headOnly });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const { res, response, headOnly } of queue) send(res, response, headOnly);
+  }
 }
