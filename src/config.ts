@@ -5,6 +5,7 @@ import {
   type BackendChoice,
   checkEveryShapeSetting,
   chooseShape,
+  demoSaleByDefault,
   notAShape,
   SHAPE_NAMES,
   shapeSettings,
@@ -22,7 +23,7 @@ const schema = z.object({
   rateLimitPerSecond: z.coerce.number().min(0).default(20),
   rateLimitBurst: z.coerce.number().int().min(1).default(40),
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
-  demoSale: z.enum(['true', 'false']).default('true'),
+  demoSale: z.enum(['true', 'false']).optional(),
   httpThreads: z.coerce.number().int().min(1).max(64).default(1),
 });
 
@@ -42,6 +43,7 @@ export interface Config {
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
   readonly workerMaxAttempts: number;
+  /** Default per shape: yes for embedded (a file of its own), no for cluster (a shared database). */
   readonly demoSale: boolean;
   /** Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays with the first. */
   readonly httpThreads: number;
@@ -128,7 +130,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rateLimitPerSecond: c.rateLimitPerSecond,
     rateLimitBurst: c.rateLimitBurst,
     workerMaxAttempts: c.workerMaxAttempts,
-    demoSale: c.demoSale === 'true',
+    demoSale: c.demoSale === undefined ? demoSaleByDefault(c.backend) : c.demoSale === 'true',
     httpThreads: c.httpThreads,
   };
 }
