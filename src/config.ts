@@ -25,6 +25,7 @@ const schema = z.object({
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
   demoSale: z.enum(['true', 'false']).optional(),
   httpThreads: z.coerce.number().int().min(1).max(64).default(1),
+  reusePort: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -47,6 +48,8 @@ export interface Config {
   readonly demoSale: boolean;
   /** Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays with the first. */
   readonly httpThreads: number;
+  /** Bind the port with SO_REUSEPORT, so that several API processes share it (the fleet does). */
+  readonly reusePort: boolean;
 }
 
 const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
@@ -63,6 +66,7 @@ const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
   workerMaxAttempts: 'WORKER_MAX_ATTEMPTS',
   demoSale: 'DEMO_SALE',
   httpThreads: 'HTTP_THREADS',
+  reusePort: 'REUSE_PORT',
 };
 
 /** The environment variable of every setting, the server's own and each shape's (a flag is named for its key). */
@@ -77,6 +81,11 @@ function settingNames(): Map<string, string> {
     names.set(key, envName);
   }
   return names;
+}
+
+/** Every setting's environment variable, the server's own and every shape's. */
+export function settingEnvironmentVariables(): ReadonlySet<string> {
+  return new Set(ENV.values());
 }
 
 export class ConfigError extends Error {
@@ -132,6 +141,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === undefined ? demoSaleByDefault(c.backend) : c.demoSale === 'true',
     httpThreads: c.httpThreads,
+    reusePort: c.reusePort === 'true',
   };
 }
 

@@ -1,0 +1,69 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, type ManagedProcess } from './managed-process.ts';
+import { waitUntil } from './wait-until.ts';
+
+/** The file `npm start` runs. */
+const MAIN = fileURLToPath(new URL('../node/main.ts', import.meta.url));
+
+export interface ServerSettings {
+  readonly redisUrl: string;
+  readonly databaseUrl: string;
+  /** The servers' shared data directory: every one signs and verifies with the key there. */
+  readonly dataDir: string;
+  readonly host: string;
+}
+
+export interface ServerInstance {
+  readonly name: string;
+  readonly role: 'api' | 'worker';
+  /** Where this process said it listens (API processes: the shared port). */
+  readonly url: string;
+  readonly process: ManagedProcess;
+}
+
+/**
+ * One cluster-shape server (`node src/runtime/node/main.ts --backend cluster
+ * --role api|worker`), configured by flags only, so that the fleet's own
+ * servers win over any BACKEND, REDIS_URL or DATABASE_URL in the environment.
+ * API processes bind `port` with SO_REUSEPORT; a worker takes a free port of
+ * its own for health and metrics. Resolves once it logged that it listens.
+ */
+export async function startServer(
+  name: string,
+  role: 'api' | 'worker',
+  port: number,
+  settings: ServerSettings & { readonly demoSale: boolean },
+  logDir: string,
+  signal: AbortSignal,
+  started: (process: ManagedProcess) => void,
+): Promise<ServerInstance> {
+  const logFile = join(logDir, `${name}.log`);
+  const from = existsSync(logFile) ? statSync(logFile).size : 0;
+  const flags = {
+    backend: 'cluster',
+    role,
+    'redis-url': settings.redisUrl,
+    'database-url': settings.databaseUrl,
+    'data-dir': settings.dataDir,
+    host: settings.host,
+    port: String(port),
+    'reuse-port': String(role === 'api'),
+    'demo-sale': String(settings.demoSale),
+  };
+  const args = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, value]);
+  const server = await launch(name, process.execPath, [MAIN, ...args], { logFile });
+  started(server);
+  const url = await waitUntil(server, 'listening', async () => listeningUrl(logFile, from), {
+    timeoutMs: 60_000,
+    signal,
+  });
+  return { name, role, url, process: server };
+}
+
+/** The URL of the server's "listening" log line, written after `from` (the log is appended to on each start). */
+function listeningUrl(logFile: string, from: number): string | undefined {
+  const text = readFileSync(logFile).subarray(from).toString();
+  return /"message":"listening","url":"([^"]+)"/.exec(text)?.[1];
+}

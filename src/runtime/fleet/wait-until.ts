@@ -1,0 +1,30 @@
+import type { ManagedProcess } from './managed-process.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `probe` until it returns a value, the process exits (its log says
+ * why), `signal` aborts, or `timeoutMs` passes.
+ */
+export async function waitUntil<T>(
+  process: ManagedProcess,
+  what: string,
+  probe: () => Promise<T | undefined>,
+  { timeoutMs, signal }: { timeoutMs: number; signal: AbortSignal },
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    signal.throwIfAborted();
+    if (!process.running()) {
+      const { code, signal: killedBy } = await process.exited;
+      throw new Error(
+        `${process.name} exited (${killedBy ?? `code ${code}`}) before ${what}: see ${process.logFile}`,
+      );
+    }
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`${process.name}: not ${what} after ${timeoutMs} ms: see ${process.logFile}`);
+    await sleep(100);
+  }
+}
