@@ -4,7 +4,7 @@ import { loadLocalIssuer } from '../../http/auth/local-issuer.ts';
 import type { FleetOptions } from './fleet-options.ts';
 import { FleetState } from './fleet-state.ts';
 import { freePort, portIsFree } from './free-port.ts';
-import type { ManagedProcess } from './managed-process.ts';
+import type { FleetContext, ManagedProcess } from './managed-process.ts';
 import { type PostgresInstance, startPostgres } from './postgres-instance.ts';
 import { type RedisInstance, startRedis } from './redis-instance.ts';
 import { type ServerInstance, startServer } from './server-instance.ts';
@@ -62,62 +62,51 @@ export async function startFleet(
     stopping ??= stopAll(started, progress).finally(() => state.close());
     return stopping;
   };
-  // One failure stops the other launches waiting, and each settles before anything is stopped: a process
-  // that started after the clean-up began would be left behind.
   const failed = new AbortController();
-  const aborted = AbortSignal.any([signal, failed.signal]);
-  const all = async <T>(launches: Array<Promise<T>>): Promise<T[]> => {
-    const settled = await Promise.allSettled(
-      launches.map((launching) =>
-        launching.catch((error: unknown) => {
-          failed.abort(error);
-          throw error;
-        }),
-      ),
-    );
-    const rejected = settled.find((result) => result.status === 'rejected');
-    if (rejected !== undefined) throw signal.aborted ? signal.reason : failed.signal.reason;
-    return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+  const context: FleetContext = {
+    dataDir,
+    logDir,
+    signal: AbortSignal.any([signal, failed.signal]),
+    started: track,
+    progress,
   };
   try {
     // Written before any server starts, so that every one signs and verifies with this key.
     await loadLocalIssuer(dataDir);
     progress(`data in ${dataDir}, logs in ${logDir}`);
-    const [redis, postgres] = (await all<RedisInstance | PostgresInstance>([
-      startRedis(dataDir, logDir, aborted, track).then((redis) => {
+    const [redis, postgres] = await together(failed, [
+      startRedis(context).then((redis) => {
         progress(`Redis ${redis.version} ready on ${redis.url} (AOF, appendfsync always)`);
         return redis;
       }),
-      startPostgres(dataDir, logDir, aborted, track, progress).then((postgres) => {
+      startPostgres(context).then((postgres) => {
         const as = postgres.user === undefined ? '' : `, as the ${postgres.user.name} OS user`;
         progress(`PostgreSQL ${postgres.version} ready on ${postgres.url}${as}`);
         return postgres;
       }),
-    ])) as [RedisInstance, PostgresInstance];
+    ]);
     const settings = { redisUrl: redis.url, databaseUrl: postgres.url, dataDir, host };
     const launches = [
-      ...Array.from({ length: options.apis }, (_, i) =>
-        // One API process asks for the demo sale: several would race to create one each.
-        startServer(
-          `api-${i + 1}`,
-          'api',
-          port,
-          { ...settings, demoSale: options.demoSale && i === 0 },
-          logDir,
-          aborted,
-          track,
-        ),
-      ),
-      ...Array.from({ length: options.workers }, (_, i) =>
-        startServer(`worker-${i + 1}`, 'worker', 0, { ...settings, demoSale: false }, logDir, aborted, track),
-      ),
-    ].map((launching) =>
-      launching.then((server) => {
-        progress(`${server.name} ready (pid ${server.process.pid}, ${server.url})`);
-        return server;
+      // One API process asks for the demo sale: several would race to create one each.
+      ...Array.from({ length: options.apis }, (_, i) => ({
+        name: `api-${i + 1}`,
+        role: 'api' as const,
+        port,
+        demoSale: options.demoSale && i === 0,
+      })),
+      ...Array.from({ length: options.workers }, (_, i) => ({
+        name: `worker-${i + 1}`,
+        role: 'worker' as const,
+        port: 0,
+        demoSale: false,
+      })),
+    ].map((server) =>
+      startServer(server, settings, context).then((running) => {
+        progress(`${running.name} ready (pid ${running.process.pid}, ${running.url})`);
+        return running;
       }),
     );
-    const servers = await all(launches);
+    const servers = await together(failed, launches);
     const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
     await waitForReady(url, signal);
     return { url, logDir, redis, postgres, servers, stop };
@@ -125,6 +114,29 @@ export async function startFleet(
     await stop();
     throw error;
   }
+}
+
+/**
+ * Promise.all for launches: the first failure aborts `failed` (the others
+ * stop waiting), and every launch settles before this rejects, since a
+ * process that started after the clean-up began would be left behind.
+ */
+async function together<T extends readonly unknown[]>(
+  failed: AbortController,
+  launches: { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const settled = await Promise.allSettled(
+    launches.map((launching: Promise<unknown>) =>
+      launching.catch((error: unknown) => {
+        failed.abort(error);
+        throw error;
+      }),
+    ),
+  );
+  const rejected = settled.find((result) => result.status === 'rejected');
+  // The first failure, rather than the aborts it caused in the others.
+  if (rejected !== undefined) throw failed.signal.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 async function stopAll(started: readonly ManagedProcess[], progress: (line: string) => void): Promise<void> {

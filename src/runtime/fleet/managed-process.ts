@@ -22,6 +22,19 @@ export interface ManagedProcess {
   stop(signal: NodeJS.Signals, graceMs: number): Promise<Exit>;
 }
 
+/** What each part of the fleet is started with. */
+export interface FleetContext {
+  /** Redis's and PostgreSQL's data, the signing key. */
+  readonly dataDir: string;
+  /** Where each process's log goes (`<name>.log`). */
+  readonly logDir: string;
+  /** Aborted: stop waiting (the fleet then stops what was started). */
+  readonly signal: AbortSignal;
+  /** Told of each process as soon as it runs, so that the fleet can stop it whatever happens next. */
+  readonly started: (process: ManagedProcess) => void;
+  readonly progress: (line: string) => void;
+}
+
 export interface LaunchOptions {
   readonly logFile: string;
   readonly cwd?: string;

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
-import { launch, type ManagedProcess } from './managed-process.ts';
+import { type FleetContext, launch, type ManagedProcess } from './managed-process.ts';
 import { findPostgresBinaries } from './postgres-binaries.ts';
 import { type OsUser, postgresUser } from './run-as.ts';
 import { waitUntil } from './wait-until.ts';
@@ -28,13 +28,8 @@ export interface PostgresInstance {
  * port and on no Unix socket. As root it runs as the `postgres` OS user,
  * which then owns the directory (see postgresUser).
  */
-export async function startPostgres(
-  dataDir: string,
-  logDir: string,
-  signal: AbortSignal,
-  started: (process: ManagedProcess) => void,
-  progress: (line: string) => void,
-): Promise<PostgresInstance> {
+export async function startPostgres(context: FleetContext): Promise<PostgresInstance> {
+  const { dataDir, logDir, signal, started, progress } = context;
   const binaries = findPostgresBinaries(process.env);
   const user = postgresUser();
   const dir = join(dataDir, 'postgres');

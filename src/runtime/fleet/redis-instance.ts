@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.ts';
-import { launch, type ManagedProcess } from './managed-process.ts';
+import { type FleetContext, launch, type ManagedProcess } from './managed-process.ts';
 import { waitUntil } from './wait-until.ts';
 
 export interface RedisInstance {
@@ -19,12 +19,7 @@ export interface RedisInstance {
  * cluster shape needs for an answered reservation to survive a crash.
  * Resolves once it answers PING (after replaying its AOF).
  */
-export async function startRedis(
-  dataDir: string,
-  logDir: string,
-  signal: AbortSignal,
-  started: (process: ManagedProcess) => void,
-): Promise<RedisInstance> {
+export async function startRedis({ dataDir, logDir, signal, started }: FleetContext): Promise<RedisInstance> {
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const { stdout } = await promisify(execFile)('redis-server', ['--version']).catch(() => {

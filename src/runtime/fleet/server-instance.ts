@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, type ManagedProcess } from './managed-process.ts';
+import { type FleetContext, launch, type ManagedProcess } from './managed-process.ts';
 import { waitUntil } from './wait-until.ts';
 
 /** The file `npm start` runs. */
@@ -31,14 +31,16 @@ export interface ServerInstance {
  * its own for health and metrics. Resolves once it logged that it listens.
  */
 export async function startServer(
-  name: string,
-  role: 'api' | 'worker',
-  port: number,
-  settings: ServerSettings & { readonly demoSale: boolean },
-  logDir: string,
-  signal: AbortSignal,
-  started: (process: ManagedProcess) => void,
+  server: {
+    readonly name: string;
+    readonly role: 'api' | 'worker';
+    readonly port: number;
+    readonly demoSale: boolean;
+  },
+  settings: ServerSettings,
+  { logDir, signal, started }: FleetContext,
 ): Promise<ServerInstance> {
+  const { name, role, port } = server;
   const logFile = join(logDir, `${name}.log`);
   const from = existsSync(logFile) ? statSync(logFile).size : 0;
   const flags = {
@@ -50,16 +52,16 @@ export async function startServer(
     host: settings.host,
     port: String(port),
     'reuse-port': String(role === 'api'),
-    'demo-sale': String(settings.demoSale),
+    'demo-sale': String(server.demoSale),
   };
   const args = Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, value]);
-  const server = await launch(name, process.execPath, [MAIN, ...args], { logFile });
-  started(server);
-  const url = await waitUntil(server, 'listening', async () => listeningUrl(logFile, from), {
+  const child = await launch(name, process.execPath, [MAIN, ...args], { logFile });
+  started(child);
+  const url = await waitUntil(child, 'listening', async () => listeningUrl(logFile, from), {
     timeoutMs: 60_000,
     signal,
   });
-  return { name, role, url, process: server };
+  return { name, role, url, process: child };
 }
 
 /** The URL of the server's "listening" log line, written after `from` (the log is appended to on each start). */
