@@ -35,8 +35,8 @@ describe('npm run fleet: Redis, PostgreSQL, API processes and workers on one mac
   const dataDir = mkdtempSync(join(tmpdir(), 'flashsale-fleet-'));
   chmodSync(dataDir, 0o755);
   const fleets: FleetProcess[] = [];
-  const start = (args: string[]) => {
-    const fleet = spawnFleet(['--data-dir', dataDir, '--no-demo-sale', ...args]);
+  const start = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const fleet = spawnFleet(['--data-dir', dataDir, '--no-demo-sale', ...args], env);
     fleets.push(fleet);
     return fleet;
   };
@@ -170,6 +170,20 @@ describe('npm run fleet: Redis, PostgreSQL, API processes and workers on one mac
     expect(fleet.output()).toContain('fleet: SIGINT: stopping what was started so far');
     expect(fleet.output()).not.toMatch(READY);
     expect(fleet.output()).toMatch(/fleet: stopped\n$/);
+    expect(stillRunning(fleet.descendants())).toEqual([]);
+    expect(existsSync(join(dataDir, 'fleet.json'))).toBe(false);
+  });
+
+  it('says why when a server cannot start, and stops Redis and PostgreSQL again (exit code 1)', async () => {
+    // A setting the servers refuse, passed through the environment as any other.
+    const fleet = start(['--port', '0'], { RATE_LIMIT_BURST: '0' });
+    expect(await fleet.exited).toBe(1);
+    expect(fleet.output()).toMatch(
+      /flashsale fleet: (api|worker)-\d exited \(code 2\) before listening; the end of /,
+    );
+    expect(fleet.output()).toContain('--rate-limit-burst / RATE_LIMIT_BURST: Too small');
+    expect(fleet.output()).toContain('redis stopped');
+    expect(fleet.output()).toContain('postgres stopped');
     expect(stillRunning(fleet.descendants())).toEqual([]);
     expect(existsSync(join(dataDir, 'fleet.json'))).toBe(false);
   });

@@ -17,9 +17,10 @@ export interface FleetProcess {
 }
 
 /** Runs `flashsale fleet up <args>` (what `npm run fleet` runs) as a child process. */
-export function spawnFleet(args: readonly string[]): FleetProcess {
+export function spawnFleet(args: readonly string[], env: NodeJS.ProcessEnv = {}): FleetProcess {
   const child = spawn(process.execPath, ['bin/flashsale.js', 'fleet', 'up', ...args], {
     cwd: new URL('../..', import.meta.url).pathname,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -82,11 +83,13 @@ export function spawnFleet(args: readonly string[]): FleetProcess {
   };
 }
 
-/** Start time (clock ticks after boot) of a live process, undefined when there is none with that pid. */
+/** Start time (clock ticks after boot) of a running process, undefined when there is none with that pid. */
 export function startTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has exited and waits for its parent (init, for an orphan) to reap it.
+    return fields[0] === 'Z' ? undefined : fields[19];
   } catch {
     return undefined;
   }

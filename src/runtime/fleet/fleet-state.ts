@@ -88,7 +88,9 @@ function startTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has exited; it lingers until its new parent (init) reaps it.
+    return fields[0] === 'Z' ? undefined : fields[19];
   } catch {
     return undefined;
   }

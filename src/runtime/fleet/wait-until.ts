@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ManagedProcess } from './managed-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,7 +19,7 @@ export async function waitUntil<T>(
     if (!process.running()) {
       const { code, signal: killedBy } = await process.exited;
       throw new Error(
-        `${process.name} exited (${killedBy ?? `code ${code}`}) before ${what}: see ${process.logFile}`,
+        `${process.name} exited (${killedBy ?? `code ${code}`}) before ${what}; the end of ${process.logFile}:\n${logTail(process.logFile)}`,
       );
     }
     const value = await probe().catch(() => undefined);
@@ -26,5 +27,15 @@ export async function waitUntil<T>(
     if (Date.now() > deadline)
       throw new Error(`${process.name}: not ${what} after ${timeoutMs} ms: see ${process.logFile}`);
     await sleep(100);
+  }
+}
+
+/** The last lines of a log, indented, for an error message. */
+function logTail(file: string, lines = 5): string {
+  try {
+    const text = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+    return text.map((line) => `  ${line}`).join('\n');
+  } catch {
+    return '  (no log)';
   }
 }
