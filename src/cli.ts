@@ -15,6 +15,8 @@ const USAGE = `usage:
   flashsale dead-letters list [--data-dir <dir>]
   flashsale dead-letters redrive (<id> | --all) [--data-dir <dir>]
       sends parked order events through the pipeline again
+  flashsale fleet up [--api N] [--workers M] [--port P] [--fresh] ...
+      a cluster-shape fleet on this machine (flashsale fleet --help)
   The store is the one BACKEND (and REDIS_URL, DATABASE_URL, ... for the
   cluster shape) names in the environment, as for the server.
 `;
@@ -23,6 +25,11 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'token') return token(rest);
   if (command === 'dead-letters') return deadLetters(rest);
+  if (command === 'fleet') {
+    // Loaded only here: the other commands need none of it.
+    const { fleetCommand } = await import('./runtime/fleet/fleet-command.ts');
+    return fleetCommand(rest);
+  }
   process.stderr.write(USAGE);
   return command === undefined || command === '--help' ? 0 : 2;
 }

@@ -5,6 +5,7 @@ import {
   type BackendChoice,
   checkEveryShapeSetting,
   chooseShape,
+  demoSaleByDefault,
   notAShape,
   SHAPE_NAMES,
   shapeSettings,
@@ -25,8 +26,9 @@ const schema = z.object({
   rateLimitPerSecond: z.coerce.number().min(0).default(20),
   rateLimitBurst: z.coerce.number().int().min(1).default(40),
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
-  demoSale: z.enum(['true', 'false']).default('true'),
+  demoSale: z.enum(['true', 'false']).optional(),
   httpThreads: z.coerce.number().int().min(1).max(64).default(1),
+  reusePort: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -51,9 +53,12 @@ export interface Config {
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
   readonly workerMaxAttempts: number;
+  /** Default per shape: yes for embedded (a file of its own), no for cluster (a shared database). */
   readonly demoSale: boolean;
   /** Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays with the first. */
   readonly httpThreads: number;
+  /** Bind the port with SO_REUSEPORT, so that several API processes share it (the fleet does). */
+  readonly reusePort: boolean;
 }
 
 const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
@@ -73,6 +78,7 @@ const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
   workerMaxAttempts: 'WORKER_MAX_ATTEMPTS',
   demoSale: 'DEMO_SALE',
   httpThreads: 'HTTP_THREADS',
+  reusePort: 'REUSE_PORT',
 };
 
 /** The environment variable of every setting, the server's own and each shape's (a flag is named for its key). */
@@ -87,6 +93,11 @@ function settingNames(): Map<string, string> {
     names.set(key, envName);
   }
   return names;
+}
+
+/** Every setting's environment variable, the server's own and every shape's. */
+export function settingEnvironmentVariables(): ReadonlySet<string> {
+  return new Set(ENV.values());
 }
 
 export class ConfigError extends Error {
@@ -156,8 +167,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rateLimitPerSecond: c.rateLimitPerSecond,
     rateLimitBurst: c.rateLimitBurst,
     workerMaxAttempts: c.workerMaxAttempts,
-    demoSale: c.demoSale === 'true',
+    demoSale: c.demoSale === undefined ? demoSaleByDefault(c.backend) : c.demoSale === 'true',
     httpThreads: c.httpThreads,
+    reusePort: c.reusePort === 'true',
   };
 }
 

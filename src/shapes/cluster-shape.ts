@@ -2,12 +2,17 @@ import { z } from 'zod';
 import { MAX_STOCK_SHARDS } from '../domain/stock-shards.ts';
 import type { BackendShape } from './shape.ts';
 
+const DATABASE_URL_REQUIRED =
+  'required for the cluster shape, which keeps its orders in PostgreSQL: set DATABASE_URL (or --database-url) ' +
+  'to the database it may use, e.g. postgres://app@db.internal:5432/shop';
+
 const configSchema = z
   .object({
     redisUrl: z.string().default('redis://127.0.0.1:6379'),
     /** Every Redis key of this deployment starts with it. */
     redisPrefix: z.string().min(1).default('flashsale:'),
-    databaseUrl: z.string().default('postgres://postgres@127.0.0.1:5432/test'),
+    /** No default: a cluster server must never write orders into whatever PostgreSQL it happens to find. */
+    databaseUrl: z.string().optional(),
     /** PostgreSQL schema of the order tables (created and migrated at start). */
     databaseSchema: z
       .string()
@@ -24,8 +29,11 @@ const configSchema = z
       ['redisUrl', z.url({ protocol: /^rediss?$/ })],
       ['databaseUrl', z.url({ protocol: /^postgres(ql)?$/ })],
     ] as const;
+    if (config.databaseUrl === undefined) {
+      context.addIssue({ code: 'custom', path: ['databaseUrl'], message: DATABASE_URL_REQUIRED });
+    }
     for (const [key, check] of urls) {
-      if (!check.safeParse(config[key]).success) {
+      if (config[key] !== undefined && !check.safeParse(config[key]).success) {
         context.addIssue({ code: 'custom', path: [key], message: 'not a valid URL' });
       }
     }
@@ -41,6 +49,8 @@ export type ClusterConfig = Readonly<z.output<typeof configSchema>>;
 export const clusterShape: BackendShape<typeof configSchema, 'cluster'> = {
   name: 'cluster',
   configSchema,
+  // Its database is shared with other processes and maybe other people: write a sale only when asked to.
+  demoSaleByDefault: false,
   env: {
     redisUrl: 'REDIS_URL',
     redisPrefix: 'REDIS_PREFIX',
@@ -51,13 +61,14 @@ export const clusterShape: BackendShape<typeof configSchema, 'cluster'> = {
   },
   describe(config) {
     const redis = new URL(config.redisUrl);
-    const postgres = new URL(config.databaseUrl);
+    const postgres = new URL(databaseUrlOf(config));
     return `cluster store: Redis ${redis.host} (keys ${config.redisPrefix}*), PostgreSQL ${postgres.host}${postgres.pathname} (schema ${config.databaseSchema})`;
   },
   async open(config, { logger }) {
     const { openClusterBackend } = await import('./cluster.ts');
     return openClusterBackend({
       ...config,
+      databaseUrl: databaseUrlOf(config),
       onConnectionError: (error) => logger.log('warn', 'store connection trouble', { error }),
       onDurabilityGap: (gap) =>
         logger.log('warn', 'Redis does not fsync every write: acknowledged reservations are at risk', {
@@ -66,3 +77,9 @@ export const clusterShape: BackendShape<typeof configSchema, 'cluster'> = {
     });
   },
 };
+
+/** The schema's check made it present; this says so to the type checker. */
+function databaseUrlOf(config: z.output<typeof configSchema>): string {
+  if (config.databaseUrl === undefined) throw new Error(`DATABASE_URL: ${DATABASE_URL_REQUIRED}`);
+  return config.databaseUrl;
+}

@@ -13,7 +13,9 @@ import type { ClusterConfig } from './cluster-shape.ts';
 const PURCHASE_CONNECTIONS = 4;
 
 /** The shape's settings (its flags and environment variables), and where to report trouble. */
-export type ClusterBackendOptions = ClusterConfig & {
+export type ClusterBackendOptions = Omit<ClusterConfig, 'databaseUrl'> & {
+  /** Required here: the shape's config check refuses a start without one. */
+  readonly databaseUrl: string;
   /** Connection trouble the clients recover from by themselves (log it). */
   readonly onConnectionError?: (error: Error) => void;
   /** Told at start when Redis is not set to fsync every write (AOF `appendfsync always`). */

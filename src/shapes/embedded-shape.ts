@@ -19,6 +19,8 @@ export function embeddedDatabasePath(config: EmbeddedConfig, dataDir: string): s
 export const embeddedShape: BackendShape<typeof configSchema, 'embedded'> = {
   name: 'embedded',
   configSchema,
+  // Its store is a file of its own: a first start gets something to buy.
+  demoSaleByDefault: true,
   env: { database: 'DATABASE_PATH', durability: 'DURABILITY' },
   describe: (config, { dataDir }) => `embedded store: ${embeddedDatabasePath(config, dataDir)}`,
   async open(config, { dataDir }) {

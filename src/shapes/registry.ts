@@ -70,6 +70,11 @@ export function chooseShape(
   return { choice: { name, config: parsed.data } as BackendChoice };
 }
 
+/** Whether the named shape makes a demo sale in an empty store unless told otherwise. */
+export function demoSaleByDefault(name: ShapeName): boolean {
+  return SHAPES[name].demoSaleByDefault;
+}
+
 /** Opens the chosen shape, loading its adapters (and their drivers) only now. */
 export function openBackend<Name extends ShapeName>(
   choice: { readonly name: Name; readonly config: ShapeConfig<Name> },

@@ -31,6 +31,8 @@ export interface BackendShape<Schema extends ConfigSchema, Name extends string =
   readonly name: Name;
   readonly configSchema: Schema;
   readonly env: { readonly [Key in keyof z.input<Schema>]-?: string };
+  /** Whether the server creates a demo sale in an empty store when `--demo-sale` / `DEMO_SALE` is not set. */
+  readonly demoSaleByDefault: boolean;
   /** Where the state lives, for the start-up banner (no credentials). */
   describe(config: z.output<Schema>, context: Pick<ShapeContext, 'dataDir'>): string;
   open(config: z.output<Schema>, context: ShapeContext): Promise<Backend>;

@@ -3,10 +3,10 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { findPostgresBinaries } from '../../src/runtime/fleet/postgres-binaries.ts';
 import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
-const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
 
 export interface PostgresServer {
   readonly url: string;
@@ -22,6 +22,7 @@ export interface PostgresServer {
  * run as the `postgres` OS user, in a directory that user owns.
  */
 export async function startPostgresServer(): Promise<PostgresServer> {
+  const BIN = findPostgresBinaries(process.env).dir;
   const dir = mkdtempSync(join(tmpdir(), 'flashsale-pg-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {

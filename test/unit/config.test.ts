@@ -8,6 +8,8 @@ function databasePath(config: Config): string {
   return embeddedDatabasePath(config.backend.config, config.dataDir);
 }
 
+const PG = 'postgres://app@db:5432/shop';
+
 describe('loadConfig', () => {
   it('works out of the box: port 3000, data in ./data/flashsale.db, fsync on every commit', () => {
     const config = loadConfig([], {});
@@ -123,7 +125,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--backend', 'cluster'], { DATABASE_URL: 'mysql://x' })).toThrow(
       /--database-url \/ DATABASE_URL/,
     );
-    expect(() => loadConfig(['--backend', 'cluster', '--redis-url', 'localhost'], {})).toThrow(/REDIS_URL/);
+    expect(() =>
+      loadConfig(['--backend', 'cluster', '--redis-url', 'localhost'], { DATABASE_URL: PG }),
+    ).toThrow(/REDIS_URL/);
     expect(() => loadConfig(['--stock-shards', '65'], {})).toThrow(/STOCK_SHARDS/);
     expect(() => loadConfig(['--database-schema', 'Robert"); DROP'], {})).toThrow(/DATABASE_SCHEMA/);
     expect(() => loadConfig(['--role', 'boss'], {})).toThrow(/--role \/ ROLE/);
@@ -140,9 +144,32 @@ describe('loadConfig', () => {
 
   it("knows every shape's flags, whichever shape is chosen", () => {
     expect(loadConfig(['--redis-url', 'redis://cache:6380'], {}).backend.name).toBe('embedded');
-    expect(loadConfig(['--backend', 'cluster', '--durability', 'normal'], {}).backend.name).toBe('cluster');
-    expect(() => loadConfig(['--backend', 'cluster', '--durability', 'sometimes'], {})).toThrow(
-      /--durability \/ DURABILITY/,
+    expect(
+      loadConfig(['--backend', 'cluster', '--durability', 'normal'], { DATABASE_URL: PG }).backend.name,
+    ).toBe('cluster');
+    expect(() =>
+      loadConfig(['--backend', 'cluster', '--durability', 'sometimes'], { DATABASE_URL: PG }),
+    ).toThrow(/--durability \/ DURABILITY/);
+  });
+
+  it('refuses the cluster shape without DATABASE_URL, and says how to set it', () => {
+    const attempt = () => loadConfig(['--backend', 'cluster'], {});
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      '--database-url / DATABASE_URL: required for the cluster shape, which keeps its orders in PostgreSQL: ' +
+        'set DATABASE_URL (or --database-url) to the database it may use, e.g. postgres://app@db.internal:5432/shop',
     );
+    expect(loadConfig(['--backend', 'cluster', '--database-url', PG], {}).backend).toMatchObject({
+      config: { databaseUrl: PG },
+    });
+    // The other shapes do not need it.
+    expect(loadConfig([], {}).backend.name).toBe('embedded');
+  });
+
+  it('makes a demo sale by default on the embedded shape only; the flag wins on either', () => {
+    expect(loadConfig([], {}).demoSale).toBe(true);
+    expect(loadConfig(['--backend', 'cluster'], { DATABASE_URL: PG }).demoSale).toBe(false);
+    expect(loadConfig(['--demo-sale', 'false'], {}).demoSale).toBe(false);
+    expect(loadConfig(['--backend', 'cluster'], { DATABASE_URL: PG, DEMO_SALE: 'true' }).demoSale).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from 'jose';
 
@@ -23,15 +23,7 @@ export interface LocalIssuer {
  */
 export async function loadLocalIssuer(dataDir: string): Promise<LocalIssuer> {
   const file = join(dataDir, 'signing-key.json');
-  let privateJwk: JWK;
-  if (existsSync(file)) {
-    privateJwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
-  } else {
-    const { privateKey } = await generateKeyPair(ALG, { extractable: true });
-    privateJwk = { ...(await exportJWK(privateKey)), alg: ALG, kid: `local-${Date.now().toString(36)}` };
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, JSON.stringify(privateJwk), { mode: 0o600, flag: 'wx' });
-  }
+  const privateJwk = existsSync(file) ? readKey(file) : await createKey(dataDir, file);
   const { d: _secret, ...publicJwk } = privateJwk;
   const key = await importJWK(privateJwk, ALG);
   return {
@@ -52,4 +44,32 @@ export async function loadLocalIssuer(dataDir: string): Promise<LocalIssuer> {
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(key),
   };
+}
+
+function readKey(file: string): JWK {
+  return JSON.parse(readFileSync(file, 'utf8')) as JWK;
+}
+
+/**
+ * Writes a new key, or reads the one another process wrote first: several
+ * servers started at once on one data directory (a fleet, compose replicas
+ * on a shared volume) must all end up with the same key. The key is written
+ * whole to a file of this process's own, then linked into place: a link
+ * appears complete or fails because the name is taken.
+ */
+async function createKey(dataDir: string, file: string): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
+  const jwk: JWK = { ...(await exportJWK(privateKey)), alg: ALG, kid: `local-${Date.now().toString(36)}` };
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mine = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(mine, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(mine, file);
+    return jwk;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readKey(file);
+  } finally {
+    rmSync(mine, { force: true });
+  }
 }

@@ -70,7 +70,7 @@ export async function startNode(
   if (options.runWorker !== false && config.role !== 'api') worker.start();
   const server = createNodeServer(app);
   const threads = config.httpThreads > 1;
-  await listen(server, config.port, config.host, threads);
+  await listen(server, config.port, config.host, threads || config.reusePort);
   const { port } = server.address() as AddressInfo;
   httpThreads = threads
     ? await startHttpThreads({
