@@ -69,8 +69,11 @@ export async function payOrder(deps: AppDeps, orderId: string, actor: Actor): Pr
 }
 
 export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
-  const reservation = await reservationFor(deps, orderId, actor);
-  const result = await deps.ledger.release(reservation.id, 'cancelled', deps.clock.now());
+  // Release is idempotent: after a store fault (503) the shopper may simply cancel again.
+  const result = await readOrUnavailable('the store', async () => {
+    const reservation = await reservationFor(deps, orderId, actor);
+    return deps.ledger.release(reservation.id, 'cancelled', deps.clock.now());
+  });
   switch (result.kind) {
     case 'released':
       deps.soldOutBoard?.restocked(result.reservation.saleId);
