@@ -8,6 +8,8 @@ export interface PurchaseCommand {
   readonly userId: string;
   readonly quantity: number;
   readonly idempotencyKey: string;
+  /** The client's IP address as the HTTP edge established it, for the per-client limit. */
+  readonly clientAddress?: string | undefined;
 }
 
 export interface Purchased {
@@ -20,14 +22,18 @@ export interface Purchased {
  * order event are durable; every refusal is a FlashSaleError with its code.
  */
 export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise<Purchased> {
-  const now = deps.clock.now();
-  const limiter = deps.purchaseLimiter;
-  if (limiter !== undefined && !limiter.take(command.userId, now)) {
+  // Counted before anything else: a refused attempt never reaches the store.
+  const admission = await deps.purchaseLimiter?.admit({
+    userId: command.userId,
+    clientAddress: command.clientAddress,
+  });
+  if (admission !== undefined && !admission.admitted) {
     deps.metrics.purchase('rate_limited');
     throw new FlashSaleError('rate_limited', 'too many purchase attempts: wait and retry with the same key', {
-      details: { retryAfterSeconds: limiter.retryAfterSeconds(command.userId) },
+      details: { retryAfterSeconds: admission.retryAfterSeconds, limit: admission.limit },
     });
   }
+  const now = deps.clock.now();
   // Before the start no reservation can exist, so the early crowd never reaches the store.
   const sale = deps.saleCache?.peek(command.saleId);
   if (sale !== undefined && now < sale.startsAt) {

@@ -19,6 +19,10 @@ export interface RouteContext<Body> {
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly actor: Actor | undefined;
   readonly body: Body;
+  /** Request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The client's IP address: X-Forwarded-For read only behind a trusted proxy (client-address.ts). */
+  readonly clientAddress: string | undefined;
 }
 
 export interface RouteResult {

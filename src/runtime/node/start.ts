@@ -12,6 +12,7 @@ import { type Clock, systemClock } from '../../ports/clock.ts';
 import { openBackend } from '../../shapes/registry.ts';
 import { composeDeps, composeHttpApp } from './compose.ts';
 import { createNodeServer } from './http-server.ts';
+import { openPurchaseLimiter } from './purchase-limits.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
 export interface RunningNode {
@@ -47,7 +48,8 @@ export async function startNode(
   const backend = await openBackend(config.backend, { dataDir: config.dataDir, logger });
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
-  const deps = composeDeps(config, backend, clock, prometheus);
+  const stores = { ...backend, purchaseLimiter: openPurchaseLimiter(config, backend) };
+  const deps = composeDeps(config, stores, clock, prometheus);
   const issuer = config.remoteAuth === undefined ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
   const metricsText = async () =>
@@ -74,7 +76,7 @@ export async function startNode(
         config,
         port,
         localJwks: issuer?.jwks,
-        stores: backend,
+        stores,
         metricsText,
         logger,
       })
