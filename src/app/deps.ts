@@ -6,6 +6,7 @@ import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import type { PurchaseLimiter } from '../ports/purchase-limiter.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
+import type { PurchaseTokens } from './purchase-tokens.ts';
 import { SaleCache } from './sale-cache.ts';
 import type { SoldOutBoard } from './sold-out-board.ts';
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   readonly soldOutBoard?: SoldOutBoard | undefined;
   /** Sales seen before: lets an early purchase be refused without a store access. */
   readonly saleCache?: SaleCache | undefined;
+  /** Signs and checks purchase tokens; absent: no secret, so `purchaseToken` sales cannot be created. */
+  readonly purchaseTokens?: PurchaseTokens | undefined;
 }
 
 /**
@@ -37,6 +40,7 @@ export interface RuntimeParts {
   readonly soldOutBoard: SoldOutBoard | undefined;
   /** Keep the sales seen (they never change once opened) in a SaleCache. */
   readonly saleCache: boolean;
+  readonly purchaseTokens?: PurchaseTokens | undefined;
 }
 
 /** The use cases' deps: the stores of a backend (not its name, signal or `close`) and the runtime's parts. */
@@ -54,5 +58,6 @@ export function composeAppDeps(
     purchaseLimiter: parts.purchaseLimiter,
     soldOutBoard: parts.soldOutBoard,
     saleCache: parts.saleCache ? new SaleCache(stores.ledger) : undefined,
+    purchaseTokens: parts.purchaseTokens,
   };
 }

@@ -1,7 +1,9 @@
 import { FlashSaleError } from '../domain/errors.ts';
 import type { Reservation } from '../domain/reservation.ts';
+import type { Sale } from '../domain/sale.ts';
 import type { ReserveResult } from '../ports/stock-ledger.ts';
 import type { AppDeps } from './deps.ts';
+import { checkPurchaseToken } from './purchase-tokens.ts';
 
 export interface PurchaseCommand {
   readonly saleId: string;
@@ -10,6 +12,8 @@ export interface PurchaseCommand {
   readonly idempotencyKey: string;
   /** The client's IP address as the HTTP edge established it, for the per-client limit. */
   readonly clientAddress?: string | undefined;
+  /** The X-Purchase-Token header, for a sale created with `purchaseToken`. */
+  readonly purchaseToken?: string | undefined;
 }
 
 export interface Purchased {
@@ -35,10 +39,25 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
   }
   const now = deps.clock.now();
   // Before the start no reservation can exist, so the early crowd never reaches the store.
-  const sale = deps.saleCache?.peek(command.saleId);
-  if (sale !== undefined && now < sale.startsAt) {
+  const cached = deps.saleCache?.peek(command.saleId);
+  if (cached !== undefined && now < cached.startsAt) {
     deps.metrics.purchase('not_started');
-    throw notStarted(sale.startsAt);
+    throw notStarted(cached.startsAt);
+  }
+  // Whether the sale needs a purchase token: from memory once the sale was seen (it never changes).
+  const sale = cached ?? (await saleOf(deps, command.saleId));
+  if (sale?.purchaseToken === true) {
+    // No token exists before the start: say when it starts rather than that a token is missing.
+    if (now < sale.startsAt) {
+      deps.metrics.purchase('not_started');
+      throw notStarted(sale.startsAt);
+    }
+    try {
+      checkPurchaseToken(deps.purchaseTokens, sale, command.userId, command.purchaseToken);
+    } catch (error) {
+      if (error instanceof FlashSaleError) deps.metrics.purchase(error.code);
+      throw error;
+    }
   }
   // Once a sale is sold out, most attempts are answered from memory (see SoldOutBoard).
   const board = deps.soldOutBoard;
@@ -88,6 +107,22 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
         'this idempotency key was already used for a different purchase: use a new key',
         { details: { reservationId: result.reservationId } },
       );
+  }
+}
+
+async function saleOf(deps: AppDeps, saleId: string): Promise<Sale | undefined> {
+  try {
+    return deps.saleCache === undefined
+      ? (await deps.ledger.getSale(saleId))?.sale
+      : await deps.saleCache.get(saleId);
+  } catch (error) {
+    throw new FlashSaleError(
+      'backend_unavailable',
+      'the store did not answer: retry with the same idempotencyKey',
+      {
+        cause: error,
+      },
+    );
   }
 }
 

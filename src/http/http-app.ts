@@ -85,8 +85,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const r = found.store as Route;
     matched.path = r.path;
+    const now = options.deps.clock.now();
     const actor =
-      r.access === 'public' ? undefined : await authenticator.authenticate(request, options.deps.clock.now());
+      r.access !== 'public'
+        ? await authenticator.authenticate(request, now)
+        : r.identifiesCaller === true
+          ? await authenticator.identify?.(request, now)
+          : undefined;
     if (r.access === 'admin' && !actor!.isAdmin) {
       throw new HttpError('forbidden', 'this route needs the admin role');
     }

@@ -33,6 +33,11 @@ export interface RouteResult {
   readonly contentType?: string;
 }
 
+export interface RouteHeaderDoc {
+  readonly name: string;
+  readonly description: string;
+}
+
 export interface RouteResponseDoc {
   readonly status: number;
   readonly description: string;
@@ -44,8 +49,12 @@ export interface Route<Body = unknown> {
   /** find-my-way syntax: /v1/sales/:id */
   readonly path: string;
   readonly access: Access;
+  /** A public route that still reads who is asking when a caller identifies itself (`context.actor`). */
+  readonly identifiesCaller?: boolean;
   readonly summary: string;
   readonly body?: (schemas: RequestSchemas) => z.ZodType<Body>;
+  /** Request headers the route reads, for the OpenAPI document. */
+  readonly headers?: readonly RouteHeaderDoc[];
   readonly responses: readonly RouteResponseDoc[];
   handle(context: RouteContext<Body>): Promise<RouteResult>;
 }

@@ -112,6 +112,7 @@ describe('a DynamoDB release that fails at any one of its writes', () => {
       priceCents: 100,
       currency: 'EUR',
       paymentWindowSeconds: 60,
+      purchaseToken: false,
       createdAt: now,
     };
     await ledger.openSale(sale);

@@ -54,6 +54,7 @@ export function saleToItem(sale: SaleDefinition): Item {
     priceCents: N(sale.priceCents),
     currency: S(sale.currency),
     paymentWindowSeconds: N(sale.paymentWindowSeconds),
+    purchaseToken: { BOOL: sale.purchaseToken },
     createdAt: N(sale.createdAt),
     shards: N(sale.shards),
   };
@@ -71,6 +72,8 @@ export function saleFromItem(item: Item): SaleDefinition {
     priceCents: num(item, 'priceCents'),
     currency: str(item, 'currency'),
     paymentWindowSeconds: num(item, 'paymentWindowSeconds'),
+    // Absent on sales written before purchase tokens existed: they need none.
+    purchaseToken: item.purchaseToken?.BOOL === true,
     createdAt: num(item, 'createdAt'),
     shards: num(item, 'shards'),
   };

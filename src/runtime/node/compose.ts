@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
+import { PurchaseTokens } from '../../app/purchase-tokens.ts';
 import { SoldOutBoard } from '../../app/sold-out-board.ts';
 import type { Config } from '../../config.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
@@ -17,7 +18,7 @@ export type Stores = Pick<Backend, 'ledger' | 'orders' | 'queue' | 'soldOut' | '
   readonly purchaseLimiter: PurchaseLimiter | undefined;
 };
 
-/** What the use cases of one thread get: the stores and limiter, plus this thread's own caches. */
+/** What the use cases of one thread get: the stores and limiter, the token signer, and this thread's own caches. */
 export function composeDeps(
   config: Config,
   stores: Stores,
@@ -35,6 +36,8 @@ export function composeDeps(
     purchaseLimiter: stores.purchaseLimiter,
     soldOutBoard,
     saleCache: true,
+    purchaseTokens:
+      config.purchaseTokenSecret === undefined ? undefined : new PurchaseTokens(config.purchaseTokenSecret),
   });
   return { ...deps, soldOutBoard };
 }

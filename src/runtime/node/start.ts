@@ -13,6 +13,7 @@ import { openBackend } from '../../shapes/registry.ts';
 import { composeDeps, composeHttpApp } from './compose.ts';
 import { createNodeServer } from './http-server.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
+import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
 export interface RunningNode {
@@ -41,10 +42,15 @@ export interface StartOptions {
  * and worker processes (which still answer health and metrics over HTTP).
  */
 export async function startNode(
-  config: Config,
+  given: Config,
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningNode> {
+  // Every thread signs purchase tokens with the same secret: the configured one, or the data dir's.
+  const config: Config = {
+    ...given,
+    purchaseTokenSecret: given.purchaseTokenSecret ?? loadPurchaseTokenSecret(given.dataDir),
+  };
   const backend = await openBackend(config.backend, { dataDir: config.dataDir, logger });
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
