@@ -239,4 +239,33 @@ describe('a DynamoDB release that fails at any one of its writes', () => {
     await ledger.relayUnsentEvents(clock.now() + 10_000);
     expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 4, held: 0 });
   });
+
+  it('gives the units back once when several sweepers finish the same release at the same time', async () => {
+    const sale = await newSale();
+    const bought = await ledger.reserve({
+      saleId: sale.id,
+      userId: 'race',
+      quantity: 2,
+      idempotencyKey: 'k',
+      now: clock.now(),
+    });
+    if (bought.kind !== 'reserved') throw new Error(bought.kind);
+    fault.arm(3, 'refused'); // the give-back
+    expect((await ledger.release(bought.reservation.id, 'expired', clock.now())).kind).toBe('released');
+    fault.disarm();
+    expect(await auditSale(deps, sale.id)).toMatchObject({ ok: false, available: 2 });
+    const sweepers = Array.from(
+      { length: 4 },
+      () =>
+        new DynamoStockLedger({
+          client,
+          tableName: resources.ledgerTable,
+          stockShards: 2,
+          relay: async () => {},
+          wallClock: () => wall.now,
+        }),
+    );
+    await Promise.all(sweepers.map((s) => s.relayUnsentEvents(clock.now() + 10_000)));
+    expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 4, held: 0 });
+  });
 });

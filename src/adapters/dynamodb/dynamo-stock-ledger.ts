@@ -187,9 +187,10 @@ export class DynamoStockLedger implements StockLedger {
         return { kind: 'not_held', reservation };
       }
       const released: Reservation = { ...reservation, state: 'released', releaseReason: reason };
-      if (!(await this.#releases.start(stored, reason, now))) continue;
+      const lease = await this.#releases.start(stored, reason, now);
+      if (lease === undefined) continue;
       // Recorded: the release stands even if a later step fails now (the sweeper finishes it).
-      await this.#releases.finishStarted(released, takes);
+      await this.#releases.finishStarted(released, takes, lease);
       return { kind: 'released', reservation: released };
     }
   }

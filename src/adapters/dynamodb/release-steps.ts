@@ -58,15 +58,17 @@ export class ReleaseSteps {
   }
 
   /**
-   * Step 1; false if the reservation is no longer held. If the write fails
-   * with its outcome unknown, it may have landed with this caller's lease:
-   * the lease is given up, so a retry or the sweeper can finish at once.
+   * Step 1: the lease this caller now holds on finishing the release, or
+   * undefined if the reservation is no longer held. If the write fails with
+   * its outcome unknown, it may have landed with this caller's lease: the
+   * lease is given up, so a retry or the sweeper can finish at once.
    */
-  async start(stored: StoredReservation, reason: ReleaseReason, now: number): Promise<boolean> {
+  async start(stored: StoredReservation, reason: ReleaseReason, now: number): Promise<number | undefined> {
+    const lease = this.#wall() + this.#leaseMs;
     try {
-      return await this.#reservations.markReleased(stored, reason, now, this.#wall() + this.#leaseMs);
+      return (await this.#reservations.markReleased(stored, reason, now, lease)) ? lease : undefined;
     } catch (error) {
-      await this.#reservations.giveUpRelease(stored.reservation.id).catch(() => {});
+      await this.#giveUp(stored.reservation.id, lease);
       throw error;
     }
   }
@@ -76,24 +78,18 @@ export class ReleaseSteps {
    * reported and the lease given up: the release stands (it is recorded),
    * and the sweeper or a retry finishes it.
    */
-  async finishStarted(released: Reservation, takes: Takes): Promise<void> {
-    try {
-      await this.#finish(released, takes);
-    } catch (error) {
-      this.#onUnfinished(error);
-      await this.#reservations.giveUpRelease(released.id).catch(() => {});
-    }
+  async finishStarted(released: Reservation, takes: Takes, lease: number): Promise<void> {
+    await this.#finishHolding(released, takes, lease);
   }
 
   /** Finishes an unfinished release if no one else is finishing it; true if this call finished it. */
   async resume(reservationId: string): Promise<boolean> {
     const wallNow = this.#wall();
-    if (!(await this.#reservations.claimRelease(reservationId, wallNow, wallNow + this.#leaseMs)))
-      return false;
+    const lease = wallNow + this.#leaseMs;
+    if (!(await this.#reservations.claimRelease(reservationId, wallNow, lease))) return false;
     const stored = await this.#reservations.stored(reservationId);
     if (stored?.unfinishedRelease === undefined) return false;
-    await this.#finish(stored.reservation, stored.unfinishedRelease.owed);
-    return true;
+    return this.#finishHolding(stored.reservation, stored.unfinishedRelease.owed, lease);
   }
 
   /** The sweeper's part: finishes releases flagged at or before `cutoff`; returns how many. */
@@ -104,9 +100,31 @@ export class ReleaseSteps {
       const { reservation, unfinishedRelease } = storedReservationFromItem(item);
       // The index may be behind: the lease is checked again by the conditional claim.
       if (unfinishedRelease !== undefined && unfinishedRelease.leaseUntil > this.#wall()) continue;
-      if (await this.resume(reservation.id)) finished++;
+      try {
+        if (await this.resume(reservation.id)) finished++;
+      } catch (error) {
+        // The claim itself failed: the next sweep tries again; the others go on now.
+        this.#onUnfinished(error);
+      }
     }
     return finished;
+  }
+
+  /** Runs steps 2–4 under `lease`; on a failure reports it and gives the lease up. True if done. */
+  async #finishHolding(reservation: Reservation, owed: Takes, lease: number): Promise<boolean> {
+    try {
+      await this.#finish(reservation, owed);
+      return true;
+    } catch (error) {
+      this.#onUnfinished(error);
+      await this.#giveUp(reservation.id, lease);
+      return false;
+    }
+  }
+
+  /** Gives up this caller's lease (only if it is still this caller's); a failure leaves it to run out. */
+  async #giveUp(reservationId: string, lease: number): Promise<void> {
+    await this.#reservations.giveUpRelease(reservationId, lease).catch(() => {});
   }
 
   async #finish(reservation: Reservation, owed: Takes): Promise<void> {

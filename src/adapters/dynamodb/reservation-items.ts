@@ -127,9 +127,16 @@ export class ReservationItems {
     await this.#updateRelease(reservationId, { update: 'REMOVE restock, releaseLeaseUntil' });
   }
 
-  /** Gives up the lease on finishing a release, so the sweeper or a retry may take it over at once. */
-  async giveUpRelease(reservationId: string): Promise<void> {
-    await this.#updateRelease(reservationId, { update: 'REMOVE releaseLeaseUntil' });
+  /**
+   * Gives up the lease `lease` on finishing a release, so the sweeper or a
+   * retry may take it over at once; a lease someone else took is left alone.
+   */
+  async giveUpRelease(reservationId: string, lease: number): Promise<void> {
+    await this.#updateRelease(reservationId, {
+      update: 'REMOVE releaseLeaseUntil',
+      condition: ' AND releaseLeaseUntil = :lease',
+      values: { ':lease': N(lease) },
+    });
   }
 
   /** Updates a reservation whose release is unfinished; false once it is finished. */
