@@ -87,3 +87,45 @@ describe('a sale created with purchaseToken, over HTTP', () => {
     expect(doc.paths['/v1/sales/{id}'].get.security).toEqual([{}, { bearer: [] }]);
   });
 });
+
+describe('purchase tokens across HTTP threads', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ flags: ['--http-threads', '2', '--rate-limit-per-second', '0'] });
+  });
+  afterAll(() => server.close());
+
+  it('are the same whichever thread hands one out or checks it (one secret per process)', async () => {
+    const sale = await server.createSale({ stock: 40, perUserLimit: 40, purchaseToken: true });
+    const ann = await server.token('ann');
+    const handedOut = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const page = await api(server.url, `/v1/sales/${sale.id}`, {
+        token: ann,
+        headers: { connection: 'close' },
+      });
+      handedOut.add(page.json.yourPurchaseToken);
+    }
+    expect(handedOut.size).toBe(1);
+    const [token] = handedOut;
+    const statuses = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await api(server.url, `/v1/sales/${sale.id}/purchase`, {
+        method: 'POST',
+        token: ann,
+        body: { quantity: 1, idempotencyKey: `t${i}` },
+        headers: { connection: 'close', 'x-purchase-token': token! },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses.every((s) => s === 201)).toBe(true);
+    const snapshots = await server.node.httpThreads!.snapshots();
+    const byExtra = snapshots
+      .flat()
+      .filter((m) => m.name === 'flashsale_purchases_total')
+      .flatMap((m) => m.values)
+      .reduce((sum, v) => sum + v.value, 0);
+    expect(byExtra).toBeGreaterThan(0);
+  });
+});
