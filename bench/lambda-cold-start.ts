@@ -35,6 +35,7 @@ const sale = {
   priceCents: 100,
   currency: 'EUR',
   paymentWindowSeconds: 600,
+  purchaseToken: false,
   createdAt: now,
 };
 await backend.ledger.openSale(sale);

@@ -24,6 +24,7 @@ async function measure(durability: 'full' | 'normal', concurrency: number): Prom
     priceCents: 1,
     currency: 'EUR',
     paymentWindowSeconds: 600,
+    purchaseToken: false,
     createdAt: now,
   });
   let done = 0;

@@ -47,5 +47,13 @@ new FlashSaleStack(app, context('stackName') ?? 'FlashSale', {
   stockShards: integer('stockShards') ?? 4,
   vpc: context('vpc') === 'true',
   ...(context('alarmEmail') === undefined ? {} : { alarmEmail: context('alarmEmail')! }),
+  ...(integer('purchaseRateLimit') === undefined
+    ? {}
+    : {
+        purchaseThrottle: {
+          rateLimit: integer('purchaseRateLimit')!,
+          burstLimit: integer('purchaseBurstLimit') ?? Math.ceil(integer('purchaseRateLimit')! / 2),
+        },
+      }),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -55,7 +55,16 @@ export interface FlashSaleStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** API Gateway throttling on the default stage (requests/s and burst). */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * API Gateway throttling of the purchase route alone (for all callers
+   * together: HTTP APIs have no per-client limits), so a stampede leaves the
+   * stage's other routes room. Default 5,000/s, burst 2,500.
+   */
+  readonly purchaseThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
+
+/** The route API Gateway throttles on its own (see `purchaseThrottle`). */
+export const PURCHASE_ROUTE_KEY = 'POST /v1/sales/{id}/purchase';
 
 const FUNCTIONS = {
   api: { memorySize: 1024, timeout: Duration.seconds(10) },
@@ -337,12 +346,19 @@ export class FlashSaleStack extends Stack {
       description: 'flash sale API v1',
       createDefaultStage: false,
     });
-    new apigw.HttpStage(this, 'DefaultStage', {
+    const stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: props.apiThrottle ?? { rateLimit: 10_000, burstLimit: 5_000 },
     });
+    const purchaseThrottle = props.purchaseThrottle ?? { rateLimit: 5_000, burstLimit: 2_500 };
+    (stage.node.defaultChild as apigw.CfnStage).routeSettings = {
+      [PURCHASE_ROUTE_KEY]: {
+        ThrottlingRateLimit: purchaseThrottle.rateLimit,
+        ThrottlingBurstLimit: purchaseThrottle.burstLimit,
+      },
+    };
     const integration = new integrations.HttpLambdaIntegration('ApiIntegration', api.alias, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
     });
@@ -354,12 +370,14 @@ export class FlashSaleStack extends Stack {
       integration,
     });
     for (const route of apiRouteTable()) {
-      this.api.addRoutes({
+      const added = this.api.addRoutes({
         path: route.path,
         methods: [route.method === 'GET' ? apigw.HttpMethod.GET : apigw.HttpMethod.POST],
         integration,
         ...(route.access === 'public' ? {} : { authorizer }),
       });
+      // A stage's route settings name a route that must exist first.
+      if (`${route.method} ${route.path}` === PURCHASE_ROUTE_KEY) stage.node.addDependency(...added);
     }
 
     // ---- alarms and dashboard ----

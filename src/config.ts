@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { TrustedProxies } from './http/client-address.ts';
 import {
   type BackendChoice,
   checkEveryShapeSetting,
@@ -25,6 +26,23 @@ const schema = z.object({
   metricsToken: z.string().min(16, 'use at least 16 characters').optional(),
   rateLimitPerSecond: z.coerce.number().min(0).default(20),
   rateLimitBurst: z.coerce.number().int().min(1).default(40),
+  rateLimitIpPerSecond: z.coerce.number().min(0).default(0),
+  trustedProxies: z
+    .string()
+    .default('')
+    .transform((text, context) => {
+      const entries = text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      try {
+        new TrustedProxies(entries);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+      return entries;
+    }),
+  purchaseTokenSecret: z.string().min(32, 'at least 32 characters').optional(),
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
   demoSale: z.enum(['true', 'false']).optional(),
   httpThreads: z.coerce.number().int().min(1).max(64).default(1),
@@ -52,6 +70,12 @@ export interface Config {
   /** Purchase attempts a second per shopper; 0 turns the limit off. */
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
+  /** Purchase attempts a second per client address (burst: twice that); 0 (the default) turns it off. */
+  readonly rateLimitIpPerSecond: number;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client. */
+  readonly trustedProxies: readonly string[];
+  /** Signs purchase tokens (`purchaseToken` sales); absent: a key generated into the data dir. */
+  readonly purchaseTokenSecret: string | undefined;
   readonly workerMaxAttempts: number;
   /** Default per shape: yes for embedded (a file of its own), no for cluster (a shared database). */
   readonly demoSale: boolean;
@@ -75,6 +99,9 @@ const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
   metricsToken: 'METRICS_TOKEN',
   rateLimitPerSecond: 'RATE_LIMIT_PER_SECOND',
   rateLimitBurst: 'RATE_LIMIT_BURST',
+  rateLimitIpPerSecond: 'RATE_LIMIT_IP_PER_SECOND',
+  trustedProxies: 'TRUSTED_PROXIES',
+  purchaseTokenSecret: 'PURCHASE_TOKEN_SECRET',
   workerMaxAttempts: 'WORKER_MAX_ATTEMPTS',
   demoSale: 'DEMO_SALE',
   httpThreads: 'HTTP_THREADS',
@@ -166,6 +193,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     metricsToken: c.metricsToken,
     rateLimitPerSecond: c.rateLimitPerSecond,
     rateLimitBurst: c.rateLimitBurst,
+    rateLimitIpPerSecond: c.rateLimitIpPerSecond,
+    trustedProxies: c.trustedProxies,
+    purchaseTokenSecret: c.purchaseTokenSecret,
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === undefined ? demoSaleByDefault(c.backend) : c.demoSale === 'true',
     httpThreads: c.httpThreads,

@@ -1,11 +1,12 @@
-import type { TokenBuckets } from '../domain/token-bucket.ts';
 import type { Backend } from '../ports/backend.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventQueue } from '../ports/event-queue.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
+import type { PurchaseLimiter } from '../ports/purchase-limiter.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
+import type { PurchaseTokens } from './purchase-tokens.ts';
 import { SaleCache } from './sale-cache.ts';
 import type { SoldOutBoard } from './sold-out-board.ts';
 
@@ -18,12 +19,14 @@ export interface AppDeps {
   readonly orderProjection?: OrderProjection | undefined;
   readonly clock: Clock;
   readonly metrics: Metrics;
-  /** Per-shopper purchase rate limit; absent means unlimited. */
-  readonly purchaseLimiter: TokenBuckets | undefined;
+  /** Purchase rate limits (per shopper, per client address); absent means unlimited. */
+  readonly purchaseLimiter: PurchaseLimiter | undefined;
   /** Refuses purchases of sold-out sales from memory; absent means every purchase asks the store. */
   readonly soldOutBoard?: SoldOutBoard | undefined;
   /** Sales seen before: lets an early purchase be refused without a store access. */
   readonly saleCache?: SaleCache | undefined;
+  /** Signs and checks purchase tokens; absent: no secret, so `purchaseToken` sales cannot be created. */
+  readonly purchaseTokens?: PurchaseTokens | undefined;
 }
 
 /**
@@ -33,10 +36,11 @@ export interface AppDeps {
 export interface RuntimeParts {
   readonly clock: Clock;
   readonly metrics: Metrics;
-  readonly purchaseLimiter: TokenBuckets | undefined;
+  readonly purchaseLimiter: PurchaseLimiter | undefined;
   readonly soldOutBoard: SoldOutBoard | undefined;
   /** Keep the sales seen (they never change once opened) in a SaleCache. */
   readonly saleCache: boolean;
+  readonly purchaseTokens?: PurchaseTokens | undefined;
 }
 
 /** The use cases' deps: the stores of a backend (not its name, signal or `close`) and the runtime's parts. */
@@ -54,5 +58,6 @@ export function composeAppDeps(
     purchaseLimiter: parts.purchaseLimiter,
     soldOutBoard: parts.soldOutBoard,
     saleCache: parts.saleCache ? new SaleCache(stores.ledger) : undefined,
+    purchaseTokens: parts.purchaseTokens,
   };
 }

@@ -1,13 +1,19 @@
 import { FlashSaleError } from '../domain/errors.ts';
 import type { Reservation } from '../domain/reservation.ts';
+import type { Sale } from '../domain/sale.ts';
 import type { ReserveResult } from '../ports/stock-ledger.ts';
 import type { AppDeps } from './deps.ts';
+import { checkPurchaseToken } from './purchase-tokens.ts';
 
 export interface PurchaseCommand {
   readonly saleId: string;
   readonly userId: string;
   readonly quantity: number;
   readonly idempotencyKey: string;
+  /** The client's IP address as the HTTP edge established it, for the per-client limit. */
+  readonly clientAddress?: string | undefined;
+  /** The X-Purchase-Token header, for a sale created with `purchaseToken`. */
+  readonly purchaseToken?: string | undefined;
 }
 
 export interface Purchased {
@@ -20,18 +26,37 @@ export interface Purchased {
  * order event are durable; every refusal is a FlashSaleError with its code.
  */
 export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise<Purchased> {
-  const now = deps.clock.now();
+  // Counted before anything else: a refused attempt never reaches the store.
   const limiter = deps.purchaseLimiter;
-  if (limiter !== undefined && !limiter.take(command.userId, now)) {
-    deps.metrics.purchase('rate_limited');
-    throw new FlashSaleError('rate_limited', 'too many purchase attempts: wait and retry with the same key', {
-      details: { retryAfterSeconds: limiter.retryAfterSeconds(command.userId) },
-    });
+  if (limiter !== undefined) {
+    const admission = await limiter.admit({ userId: command.userId, clientAddress: command.clientAddress });
+    if (!admission.admitted) {
+      deps.metrics.purchase('rate_limited');
+      throw new FlashSaleError(
+        'rate_limited',
+        'too many purchase attempts: wait and retry with the same key',
+        {
+          details: { retryAfterSeconds: admission.retryAfterSeconds, limit: admission.limit },
+        },
+      );
+    }
+  }
+  const now = deps.clock.now();
+  const cached = deps.saleCache?.peek(command.saleId);
+  // Whether the sale needs a purchase token: from memory once the sale was seen (it never changes).
+  const sale = cached ?? (await saleOf(deps, command.saleId));
+  if (sale?.purchaseToken === true && now >= sale.startsAt) {
+    // No token exists before the start: the early crowd hears when it starts, below.
+    try {
+      checkPurchaseToken(deps.purchaseTokens, sale, command.userId, command.purchaseToken);
+    } catch (error) {
+      if (error instanceof FlashSaleError) deps.metrics.purchase(error.code);
+      throw error;
+    }
   }
   // Memory answers the early crowd (no reservation of a sale exists before its start) and the losers
   // of a sold-out sale (see SoldOutBoard) without a purchase reaching the store, but it does not
   // know the shopper's keys: a key already used, in any sale, is answered by the store (I5).
-  const sale = deps.saleCache?.peek(command.saleId);
   const board = deps.soldOutBoard;
   let result: ReserveResult | undefined =
     sale !== undefined && now < sale.startsAt
@@ -85,6 +110,22 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
         'this idempotency key was already used for a different purchase: use a new key',
         { details: { reservationId: result.reservationId } },
       );
+  }
+}
+
+async function saleOf(deps: AppDeps, saleId: string): Promise<Sale | undefined> {
+  try {
+    return deps.saleCache === undefined
+      ? (await deps.ledger.getSale(saleId))?.sale
+      : await deps.saleCache.get(saleId);
+  } catch (error) {
+    throw new FlashSaleError(
+      'backend_unavailable',
+      'the store did not answer: retry with the same idempotencyKey',
+      {
+        cause: error,
+      },
+    );
   }
 }
 

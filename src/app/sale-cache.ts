@@ -9,7 +9,7 @@ import type { StockLedger } from '../ports/stock-ledger.ts';
 export class SaleCache {
   readonly #ledger: StockLedger;
   readonly #sales = new Map<string, Sale>();
-  readonly #loading = new Set<string>();
+  readonly #loading = new Map<string, Promise<Sale | undefined>>();
 
   constructor(ledger: StockLedger) {
     this.#ledger = ledger;
@@ -22,13 +22,31 @@ export class SaleCache {
     return sale;
   }
 
+  /** The sale, from memory or else from the store (once per sale however many ask at a time). */
+  async get(saleId: string): Promise<Sale | undefined> {
+    const sale = this.#sales.get(saleId);
+    if (sale !== undefined) return sale;
+    let loading = this.#loading.get(saleId);
+    if (loading === undefined) {
+      loading = this.#fetch(saleId);
+      this.#loading.set(saleId, loading);
+    }
+    return loading;
+  }
+
   async #load(saleId: string): Promise<void> {
-    this.#loading.add(saleId);
+    try {
+      await this.get(saleId);
+    } catch {
+      // A cache miss only costs a trip to the store.
+    }
+  }
+
+  async #fetch(saleId: string): Promise<Sale | undefined> {
     try {
       const snapshot = await this.#ledger.getSale(saleId);
       if (snapshot !== undefined) this.#sales.set(saleId, snapshot.sale);
-    } catch {
-      // A cache miss only costs a trip to the store.
+      return snapshot?.sale;
     } finally {
       this.#loading.delete(saleId);
     }

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'limit_exceeded'
   | 'idempotency_conflict'
   | 'rate_limited'
+  | 'purchase_token_required'
+  | 'purchase_token_invalid'
   | 'payment_window_expired'
   | 'order_not_payable'
   | 'order_not_cancellable'

@@ -14,6 +14,11 @@ export interface Sale {
   readonly priceCents: number;
   readonly currency: string;
   readonly paymentWindowSeconds: number;
+  /**
+   * Purchases need the shopper's purchase token (the anti-bot "hidden
+   * purchase URL"), handed out by the sale's page only once the sale is live.
+   */
+  readonly purchaseToken: boolean;
   readonly createdAt: number;
 }
 

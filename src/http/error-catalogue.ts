@@ -22,6 +22,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode | HttpErrorCode, number>> = 
   limit_exceeded: 409,
   idempotency_conflict: 422,
   rate_limited: 429,
+  purchase_token_required: 403,
+  purchase_token_invalid: 403,
   payment_window_expired: 409,
   order_not_payable: 409,
   order_not_cancellable: 409,

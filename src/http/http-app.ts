@@ -5,6 +5,7 @@ import type { AppDeps } from '../app/deps.ts';
 import { FlashSaleError } from '../domain/errors.ts';
 import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticator.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
+import { TrustedProxies } from './client-address.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
 import { HttpError } from './http-error.ts';
 import { checkMetricsToken } from './metrics-access.ts';
@@ -21,6 +22,8 @@ interface HttpAppBaseOptions {
   readonly metricsToken?: string | undefined;
   readonly observe?: (route: string, status: number, seconds: number) => void;
   readonly onError?: (error: unknown, request: HttpRequest) => void;
+  /** Peers whose X-Forwarded-For names the client; none by default (the peer is the client). */
+  readonly trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -44,6 +47,7 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as co
 /** The one application every runtime calls: node:http, Lambda, and route tests alike. */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const authenticator = options.authenticator ?? bearerTokenAuthenticator(options.verifier);
+  const proxies = options.trustedProxies ?? new TrustedProxies([]);
   const routes = [...operationalRoutes(options), ...apiRoutes(options.deps)];
   // Built on first request, from a module loaded then: a Lambda cold start neither loads nor runs
   // the JSON Schema generator unless someone asks for the document.
@@ -85,14 +89,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const r = found.store as Route;
     matched.path = r.path;
     if (r.path === '/metrics') checkMetricsToken(request.headers.authorization, options.metricsToken);
+    const now = options.deps.clock.now();
     const actor =
-      r.access === 'public' ? undefined : await authenticator.authenticate(request, options.deps.clock.now());
+      r.access !== 'public'
+        ? await authenticator.authenticate(request, now)
+        : r.identifiesCaller === true
+          ? await authenticator.identify?.(request, now)
+          : undefined;
     if (r.access === 'admin' && !actor!.isAdmin) {
       throw new HttpError('forbidden', 'this route needs the admin role');
     }
     const body =
       r.body === undefined ? undefined : parseBody(r.body(schemas ?? (await loadSchemas())), request);
-    return r.handle({ params: found.params, actor, body });
+    const clientAddress = proxies.clientOf(request.remoteAddress, request.headers['x-forwarded-for']);
+    return r.handle({ params: found.params, actor, body, headers: request.headers, clientAddress });
   }
 
   return {

@@ -28,12 +28,21 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
   const components: Record<string, JsonSchema> = {};
   for (const r of routes) {
     const path = r.path.replace(/:(\w+)/g, '{$1}');
-    const parameters = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+    const parameters: Array<Record<string, unknown>> = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
       schema: { type: 'string' },
     }));
+    for (const header of r.headers ?? []) {
+      parameters.push({
+        name: header.name,
+        in: 'header',
+        required: false,
+        description: header.description,
+        schema: { type: 'string' },
+      });
+    }
     const responses: Record<string, unknown> = {};
     for (const doc of r.responses) {
       responses[String(doc.status)] = {
@@ -51,7 +60,8 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
     paths[path][r.method.toLowerCase()] = {
       summary: r.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(r.access === 'public' ? { security: [] } : {}),
+      // A public route that reads a caller who identifies itself: the token is optional.
+      ...(r.access === 'public' ? { security: r.identifiesCaller === true ? [{}, { bearer: [] }] : [] } : {}),
       ...(r.access === 'admin' ? { 'x-required-role': 'admin' } : {}),
       ...(r.body === undefined
         ? {}

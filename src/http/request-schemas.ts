@@ -19,6 +19,12 @@ export const createSaleBody = z
       .int()
       .min(1)
       .max(7 * 24 * 3600),
+    purchaseToken: z
+      .boolean()
+      .default(false)
+      .describe(
+        'purchases need the X-Purchase-Token header, which GET /v1/sales/{id} hands a signed-in shopper once the sale is live',
+      ),
   })
   .meta({ id: 'CreateSale' });
 

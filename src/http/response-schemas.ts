@@ -20,6 +20,13 @@ export const saleResponse = z
     priceCents: z.number().int(),
     currency: z.string(),
     paymentWindowSeconds: z.number().int(),
+    purchaseToken: z.boolean().describe('purchases need the X-Purchase-Token header'),
+    yourPurchaseToken: z
+      .string()
+      .optional()
+      .describe(
+        'for a purchaseToken sale that is live, asked with a bearer token: the value of X-Purchase-Token for this shopper',
+      ),
   })
   .meta({ id: 'Sale' });
 

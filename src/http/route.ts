@@ -19,6 +19,10 @@ export interface RouteContext<Body> {
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly actor: Actor | undefined;
   readonly body: Body;
+  /** Request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The client's IP address: X-Forwarded-For read only behind a trusted proxy (client-address.ts). */
+  readonly clientAddress: string | undefined;
 }
 
 export interface RouteResult {
@@ -27,6 +31,11 @@ export interface RouteResult {
   readonly headers?: Record<string, string> | undefined;
   /** Raw text (Prometheus, for instance) instead of JSON. */
   readonly contentType?: string;
+}
+
+export interface RouteHeaderDoc {
+  readonly name: string;
+  readonly description: string;
 }
 
 export interface RouteResponseDoc {
@@ -40,8 +49,12 @@ export interface Route<Body = unknown> {
   /** find-my-way syntax: /v1/sales/:id */
   readonly path: string;
   readonly access: Access;
+  /** A public route that still reads who is asking when a caller identifies itself (`context.actor`). */
+  readonly identifiesCaller?: boolean;
   readonly summary: string;
   readonly body?: (schemas: RequestSchemas) => z.ZodType<Body>;
+  /** Request headers the route reads, for the OpenAPI document. */
+  readonly headers?: readonly RouteHeaderDoc[];
   readonly responses: readonly RouteResponseDoc[];
   handle(context: RouteContext<Body>): Promise<RouteResult>;
 }

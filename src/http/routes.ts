@@ -51,10 +51,15 @@ export function apiRoutes(deps: AppDeps): Route[] {
       method: 'GET',
       path: '/v1/sales/:id',
       access: 'public',
-      summary: 'A sale, its status and the units left',
-      responses: [{ status: 200, description: 'the sale', schema: (s) => s.saleResponse }, ...problems(404)],
+      identifiesCaller: true,
+      summary:
+        'A sale, its status and the units left; with a bearer token, a live purchaseToken sale also gives the shopper their yourPurchaseToken',
+      responses: [
+        { status: 200, description: 'the sale', schema: (s) => s.saleResponse },
+        ...problems(401, 404),
+      ],
       async handle(context) {
-        return { status: 200, body: saleJson(await getSale(deps, param(context, 'id'))) };
+        return { status: 200, body: saleJson(await getSale(deps, param(context, 'id'), context.actor)) };
       },
     }),
     route({
@@ -63,6 +68,13 @@ export function apiRoutes(deps: AppDeps): Route[] {
       access: 'shopper',
       summary: 'Reserve units; answered only once the reservation is durable',
       body: (s) => s.purchaseBody,
+      headers: [
+        {
+          name: 'X-Purchase-Token',
+          description:
+            'required by a sale created with purchaseToken: the yourPurchaseToken that GET /v1/sales/{id} gives this shopper once the sale is live (403 purchase_token_required / purchase_token_invalid)',
+        },
+      ],
       responses: [
         {
           status: 201,
@@ -77,6 +89,8 @@ export function apiRoutes(deps: AppDeps): Route[] {
           userId: context.actor!.userId,
           quantity: context.body.quantity,
           idempotencyKey: context.body.idempotencyKey,
+          clientAddress: context.clientAddress,
+          purchaseToken: context.headers['x-purchase-token'],
         });
         return {
           status: 201,

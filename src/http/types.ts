@@ -6,6 +6,8 @@ export interface HttpRequest {
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
+  /** The peer's address as the runtime saw it (the socket's, or API Gateway's source IP). */
+  readonly remoteAddress?: string | undefined;
   /**
    * Claims of a token that a trusted front door (API Gateway's JWT
    * authorizer) has already verified. Set only by a runtime behind such a

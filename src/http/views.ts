@@ -22,6 +22,8 @@ export function saleJson(sale: SaleView) {
     priceCents: sale.priceCents,
     currency: sale.currency,
     paymentWindowSeconds: sale.paymentWindowSeconds,
+    purchaseToken: sale.purchaseToken,
+    ...(sale.yourPurchaseToken === undefined ? {} : { yourPurchaseToken: sale.yourPurchaseToken }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { EventQueue } from './event-queue.ts';
 import type { OrderProjection } from './order-projection.ts';
 import type { OrderStore } from './order-store.ts';
+import type { PurchaseLimiter, PurchaseLimits } from './purchase-limiter.ts';
 import type { SoldOutSignal } from './sold-out-signal.ts';
 import type { StockLedger } from './stock-ledger.ts';
 
@@ -14,5 +15,7 @@ export interface Backend {
   readonly orderProjection?: OrderProjection | undefined;
   /** Carries sold-out flags between the server processes (or threads) of this shape. */
   readonly soldOut: SoldOutSignal;
+  /** Rate limits counted where every process of this shape sees them; absent: each runtime counts its own. */
+  readonly sharedPurchaseLimiter?: ((limits: PurchaseLimits) => PurchaseLimiter) | undefined;
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface AwsBackendOptions {
     readonly sns?: SNSClientConfig;
   };
   readonly onRelayError?: (error: unknown) => void;
+  /** A release recorded but left half-done by a failed write; the sweeper finishes it. */
+  readonly onUnfinishedRelease?: (error: unknown) => void;
   readonly random?: () => number;
   readonly claimLeaseMs?: number;
   readonly queueVisibilityTimeoutSeconds?: number;
@@ -59,6 +61,9 @@ export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
       await queue.publish(topic, body, 0);
     },
     ...(options.onRelayError === undefined ? {} : { onRelayError: options.onRelayError }),
+    ...(options.onUnfinishedRelease === undefined
+      ? {}
+      : { onUnfinishedRelease: options.onUnfinishedRelease }),
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.claimLeaseMs === undefined ? {} : { claimLeaseMs: options.claimLeaseMs }),
   });

@@ -1,5 +1,6 @@
 import { PgOrderStore } from '../adapters/postgres/pg-order-store.ts';
 import { openOrderPool } from '../adapters/postgres/pool.ts';
+import { redisPurchaseLimiter } from '../adapters/rate-limiter-flexible/limiter-stores.ts';
 import { purchaseConnections } from '../adapters/redis/purchase-connections.ts';
 import { connectRedis, redisDurabilityGap } from '../adapters/redis/redis-client.ts';
 import { RedisEventQueue } from '../adapters/redis/redis-event-queue.ts';
@@ -57,6 +58,7 @@ export async function openClusterBackend(options: ClusterBackendOptions): Promis
       orders: new PgOrderStore(pool),
       queue,
       soldOut,
+      sharedPurchaseLimiter: (limits) => redisPurchaseLimiter(limits, redis, options.redisPrefix),
       close: async () => {
         await soldOut.close();
         for (const close of closers.reverse()) await close();

@@ -5,8 +5,9 @@ import type { AppDeps } from '../../src/app/deps.ts';
 import { OrderWorker } from '../../src/app/order-worker.ts';
 import { cancelOrder, expireDue, getOrder, payOrder } from '../../src/app/orders.ts';
 import { purchase } from '../../src/app/purchase.ts';
+import { PurchaseTokens } from '../../src/app/purchase-tokens.ts';
 import { SaleCache } from '../../src/app/sale-cache.ts';
-import { createSale, type SaleView } from '../../src/app/sales.ts';
+import { createSale, getSale, listSales, type SaleView } from '../../src/app/sales.ts';
 import { SoldOutBoard } from '../../src/app/sold-out-board.ts';
 import { FlashSaleError } from '../../src/domain/errors.ts';
 import type { Backend } from '../../src/ports/backend.ts';
@@ -19,6 +20,7 @@ import { describePurchaseRuleConformance } from './purchase-rule-suite.ts';
 export type BackendFactory = () => Promise<Backend>;
 
 const MAX_ATTEMPTS = 3;
+const tokens = new PurchaseTokens('conformance-suite-secret-0123456789abcdef');
 const admin = { userId: 'admin', isAdmin: true };
 
 /** An order store that fails while `down` is set: a downstream outage the pipeline must ride out. */
@@ -84,6 +86,7 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
         metrics: noMetrics,
         purchaseLimiter: undefined,
         soldOutBoard: board,
+        purchaseTokens: tokens,
       };
       worker = new OrderWorker(deps, { maxAttempts: MAX_ATTEMPTS, backoffMs: 100, maxBackoffMs: 1000 });
     });
@@ -106,6 +109,7 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
         priceCents: 500,
         currency: 'EUR',
         paymentWindowSeconds: 60,
+        purchaseToken: false,
         ...overrides,
       });
     }
@@ -240,6 +244,70 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect(await attempt('E')).toBe('idempotency_conflict');
       expect(await attempt('new')).toBe('not_started');
       expect(await refusal(buy(early.id, 'erin', 'E'))).toBe('idempotency_conflict');
+    });
+
+    it('stores purchaseToken with the sale (off unless asked) and reads it back', async () => {
+      const plain = await openSale();
+      const guarded = await openSale({ purchaseToken: true });
+      expect(plain.purchaseToken).toBe(false);
+      expect(guarded.purchaseToken).toBe(true);
+      expect((await backend.ledger.getSale(guarded.id))?.sale.purchaseToken).toBe(true);
+      expect((await backend.ledger.getSale(plain.id))?.sale.purchaseToken).toBe(false);
+      const listed = new Map((await listSales(deps)).map((s) => [s.id, s.purchaseToken]));
+      expect(listed.get(guarded.id)).toBe(true);
+      expect(listed.get(plain.id)).toBe(false);
+      // A plain sale needs no token and hands none out.
+      expect((await buy(plain.id, 'ann', 'k')).reservation.quantity).toBe(1);
+      expect(
+        (await getSale(deps, plain.id, { userId: 'ann', isAdmin: false })).yourPurchaseToken,
+      ).toBeUndefined();
+    });
+
+    it("refuses a purchaseToken sale without the shopper's token, or with a wrong one, touching no stock", async () => {
+      const sale = await openSale({ purchaseToken: true, stock: 3 });
+      const attempt = (userId: string, key: string, purchaseToken?: string) =>
+        refusal(purchase(deps, { saleId: sale.id, userId, quantity: 1, idempotencyKey: key, purchaseToken }));
+      const bobs = tokens.tokenFor(sale.id, 'bob');
+      expect(await attempt('ann', 'a1')).toBe('purchase_token_required');
+      expect(await attempt('ann', 'a2', '')).toBe('purchase_token_required');
+      expect(await attempt('ann', 'a3', bobs)).toBe('purchase_token_invalid');
+      expect(await attempt('ann', 'a4', 'not-a-token')).toBe('purchase_token_invalid');
+      expect(await attempt('ann', 'a5', tokens.tokenFor('another-sale', 'ann'))).toBe(
+        'purchase_token_invalid',
+      );
+      expect(await auditSale(deps, sale.id)).toMatchObject({
+        ok: true,
+        available: 3,
+        held: 0,
+        reservations: 0,
+      });
+
+      // The sale's page, asked by the shopper while live, hands out the token that works.
+      const page = await getSale(deps, sale.id, { userId: 'ann', isAdmin: false });
+      expect(page.yourPurchaseToken).toBe(tokens.tokenFor(sale.id, 'ann'));
+      expect((await getSale(deps, sale.id)).yourPurchaseToken).toBeUndefined();
+      expect(await attempt('ann', 'a6', page.yourPurchaseToken)).toBe('accepted');
+      expect(await auditSale(deps, sale.id)).toMatchObject({
+        ok: true,
+        available: 2,
+        held: 1,
+        reservations: 1,
+      });
+    });
+
+    it('hands out no purchase token before the sale is live', async () => {
+      const sale = await openSale({ purchaseToken: true, startsAt: clock.now() + 60_000 });
+      const early = await getSale(deps, sale.id, { userId: 'ann', isAdmin: false });
+      expect(early.status).toBe('upcoming');
+      expect(early.yourPurchaseToken).toBeUndefined();
+      // Too early is too early, token or not.
+      expect(
+        await refusal(purchase(deps, { saleId: sale.id, userId: 'ann', quantity: 1, idempotencyKey: 'k' })),
+      ).toBe('not_started');
+      clock.advance(60_000);
+      expect((await getSale(deps, sale.id, { userId: 'ann', isAdmin: false })).yourPurchaseToken).toBe(
+        tokens.tokenFor(sale.id, 'ann'),
+      );
     });
 
     it('refuses before the start and after the end', async () => {

@@ -101,6 +101,7 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
       priceCents: 100,
       currency: 'EUR',
       paymentWindowSeconds: 60,
+      purchaseToken: false,
       createdAt: now,
     };
     await ledger.openSale(sale);

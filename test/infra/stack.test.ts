@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlashSaleStack, type FlashSaleStackProps } from '../../infra/flash-sale-stack.ts';
+import {
+  FlashSaleStack,
+  type FlashSaleStackProps,
+  PURCHASE_ROUTE_KEY,
+} from '../../infra/flash-sale-stack.ts';
 import { apiRouteTable } from '../../infra/route-table.ts';
 import { buildLambdaBundles } from '../../scripts/build-lambda.ts';
 
@@ -59,6 +63,29 @@ describe('the CDK stack (synthesized CloudFormation template)', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: 10,
+    });
+  });
+
+  it('throttles the purchase route on its own, under the stage-wide limit, and the route exists', () => {
+    expect(apiRouteTable().map((r) => `${r.method} ${r.path}`)).toContain(PURCHASE_ROUTE_KEY);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: PURCHASE_ROUTE_KEY });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 10_000, ThrottlingBurstLimit: 5_000 },
+      RouteSettings: {
+        [PURCHASE_ROUTE_KEY]: { ThrottlingRateLimit: 5_000, ThrottlingBurstLimit: 2_500 },
+      },
+    });
+    const [stageId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const stage = template.findResources('AWS::ApiGatewayV2::Stage')[stageId!] as { DependsOn?: string[] };
+    const routes = template.findResources('AWS::ApiGatewayV2::Route', {
+      Properties: { RouteKey: PURCHASE_ROUTE_KEY },
+    });
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(Object.keys(routes)));
+
+    const custom = synth({ purchaseThrottle: { rateLimit: 300, burstLimit: 100 } });
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: { [PURCHASE_ROUTE_KEY]: { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 100 } },
     });
   });
 

@@ -38,6 +38,7 @@ describe.skipIf(!available)('a sale whose stock is split over Redis shards', () 
       priceCents: 100,
       currency: 'EUR',
       paymentWindowSeconds: 60,
+      purchaseToken: false,
     });
     const redis = new Redis(sharedRedisUrl);
     opened.push({ ...backend, close: async () => redis.disconnect() });

@@ -11,6 +11,7 @@ export const newSaleFixture: NewSale = {
   priceCents: 100,
   currency: 'EUR',
   paymentWindowSeconds: 60,
+  purchaseToken: false,
 };
 
 export const saleFixture: Sale = { ...newSaleFixture, id: 'sale-1', createdAt: 0 };

@@ -172,4 +172,23 @@ describe('loadConfig', () => {
     expect(loadConfig(['--demo-sale', 'false'], {}).demoSale).toBe(false);
     expect(loadConfig(['--backend', 'cluster'], { DATABASE_URL: PG, DEMO_SALE: 'true' }).demoSale).toBe(true);
   });
+
+  it('reads the rate limits, trusted proxies and purchase-token secret, and names a wrong one', () => {
+    expect(loadConfig([], {})).toMatchObject({
+      rateLimitIpPerSecond: 0,
+      trustedProxies: [],
+      purchaseTokenSecret: undefined,
+    });
+    expect(
+      loadConfig(['--rate-limit-ip-per-second', '50'], {
+        TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7 ,fd00::/8',
+      }),
+    ).toMatchObject({ rateLimitIpPerSecond: 50, trustedProxies: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'] });
+    expect(() => loadConfig([], { TRUSTED_PROXIES: '10.0.0.0/40' })).toThrow(
+      /--trusted-proxies \/ TRUSTED_PROXIES/,
+    );
+    expect(() => loadConfig([], { PURCHASE_TOKEN_SECRET: 'short' })).toThrow(
+      /PURCHASE_TOKEN_SECRET: at least 32/,
+    );
+  });
 });

@@ -20,6 +20,7 @@ import { EventOutbox, type Relay } from './event-outbox.ts';
 import { IdempotencyClaims } from './idempotency-claims.ts';
 import { publicSale } from './ledger-items.ts';
 import { LedgerTable } from './ledger-table.ts';
+import { ReleaseSteps } from './release-steps.ts';
 import { ReservationItems } from './reservation-items.ts';
 import { countReservations, holdingsOf } from './sale-counts.ts';
 import { ShardedStock } from './sharded-stock.ts';
@@ -42,6 +43,10 @@ export interface DynamoLedgerOptions {
   readonly random?: () => number;
   /** Wall clock for leases (process liveness, not business time). */
   readonly wallClock?: () => number;
+  /** How long the writer that started a release may take to finish it before the sweeper does (wall-clock ms). */
+  readonly releaseLeaseMs?: number;
+  /** A release was recorded but not finished now (a write failed); the sweeper or a retry finishes it. */
+  readonly onUnfinishedRelease?: (error: unknown) => void;
 }
 
 /**
@@ -72,6 +77,11 @@ export interface DynamoLedgerOptions {
  * shopper's next limit check) clears it (abandoned-requests.ts). Units a dead
  * request had taken are then kept off sale rather than risked twice: never
  * oversold; the sale audit's I2 check shows them. See docs/aws.md.
+ *
+ * A release records what it owes (units per shard, the hold) in the same
+ * write that marks the reservation released, and each later step can be run
+ * again: a release stopped half-way is finished by a retry or the sweeper
+ * (release-steps.ts).
  */
 export class DynamoStockLedger implements StockLedger {
   readonly #table: LedgerTable;
@@ -83,6 +93,8 @@ export class DynamoStockLedger implements StockLedger {
   readonly #purchase: DynamoPurchase;
   readonly #claims: IdempotencyClaims;
 
+  readonly #releases: ReleaseSteps;
+
   constructor(options: DynamoLedgerOptions) {
     const table = new LedgerTable(options.client, options.tableName);
     const random = options.random ?? Math.random;
@@ -93,6 +105,14 @@ export class DynamoStockLedger implements StockLedger {
     this.#holds = new UserHolds(table, wallClock);
     this.#reservations = new ReservationItems(table, random);
     this.#outbox = new EventOutbox(this.#reservations, options.relay, options.onRelayError ?? (() => {}));
+    this.#releases = new ReleaseSteps(
+      { reservations: this.#reservations, stock: this.#stock, holds: this.#holds, outbox: this.#outbox },
+      {
+        wallClock,
+        leaseMs: options.releaseLeaseMs ?? 15 * 60_000,
+        onUnfinished: options.onUnfinishedRelease ?? (() => {}),
+      },
+    );
     const claims = new IdempotencyClaims(table);
     this.#claims = claims;
     this.#purchase = new DynamoPurchase(
@@ -169,13 +189,16 @@ export class DynamoStockLedger implements StockLedger {
       const stored = await this.#reservations.stored(reservationId);
       if (stored === undefined) return { kind: 'not_found' };
       const { reservation, takes } = stored;
-      if (reservation.state !== 'held') return { kind: 'not_held', reservation };
+      if (reservation.state !== 'held') {
+        // A retried cancel finishes what a failed one left (if no one else is at it).
+        if (stored.unfinishedRelease !== undefined) await this.#releases.resume(reservation.id);
+        return { kind: 'not_held', reservation };
+      }
       const released: Reservation = { ...reservation, state: 'released', releaseReason: reason };
-      if (!(await this.#reservations.markReleased(stored, reason, now))) continue;
-      // Only the caller whose conditional update won gets here: the units go back exactly once.
-      await this.#stock.giveBack(reservation.saleId, takes);
-      await this.#holds.release(reservation.saleId, reservation.userId, reservation.id, reservation.quantity);
-      await this.#outbox.send('reservation.released', released);
+      const lease = await this.#releases.start(stored, reason, now);
+      if (lease === undefined) continue;
+      // Recorded: the release stands even if a later step fails now (the sweeper finishes it).
+      await this.#releases.finishStarted(released, takes, lease);
       return { kind: 'released', reservation: released };
     }
   }
@@ -206,11 +229,13 @@ export class DynamoStockLedger implements StockLedger {
   }
 
   /**
-   * The outbox sweeper: sends again every event still flagged unsent on its
-   * reservation `graceMs` after it was written (the writer crashed, or SQS
-   * refused). Returns how many it sent.
+   * The outbox sweeper: finishes releases stopped half-way whose lease ran
+   * out or was given up, then sends again every event still flagged unsent
+   * on its reservation `graceMs` after it was written (the writer crashed,
+   * or SQS refused). Returns how many events it sent.
    */
-  relayUnsentEvents(now: number, graceMs = 10_000, limit = 500): Promise<number> {
-    return this.#outbox.relayUnsent(now, graceMs, limit);
+  async relayUnsentEvents(now: number, graceMs = 10_000, limit = 500): Promise<number> {
+    const finished = await this.#releases.resumeUnfinished(now - graceMs, limit);
+    return finished + (await this.#outbox.relayUnsent(now, graceMs, limit));
   }
 }

@@ -39,7 +39,8 @@ export class EventOutbox {
     let sent = 0;
     for (const item of await this.#reservations.unsent(now - graceMs, limit)) {
       const topic = optStr(item, 'pendingEvent') as EventTopic | null;
-      if (topic === null) continue;
+      // A release still giving units back sends its event once it is done (release-steps.ts).
+      if (topic === null || item.restock !== undefined) continue;
       await this.#relay(topic, JSON.stringify(reservationFromItem(item)));
       await this.#reservations.clearPending(str(item, 'id'), topic);
       sent++;

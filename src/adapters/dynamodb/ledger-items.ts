@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import { type Item, N, num, optNum, optStr, S, str } from './attributes.ts';
@@ -11,11 +12,32 @@ export interface SaleDefinition extends Sale {
 /** Where a reservation's units were taken: shard number and units, one pair per shard. */
 export type Takes = ReadonlyArray<readonly [shard: number, units: number]>;
 
+/**
+ * What a release has still to do, recorded on the reservation (`restock`) by
+ * the write that marks it released: the units owed to each shard (0 once
+ * given back, while the shard's mark is still on); the shopper's hold is
+ * dropped last, before `restock` goes. Absent once the release is finished.
+ */
+export interface UnfinishedRelease {
+  readonly owed: Takes;
+  /** Wall-clock ms until which the writer that started it may still be finishing it. */
+  readonly leaseUntil: number;
+}
+
 /** A reservation item as read back: the reservation, where its units came from, its sweep bucket. */
 export interface StoredReservation {
   readonly reservation: Reservation;
   readonly takes: Takes;
   readonly bucket: number;
+  readonly unfinishedRelease: UnfinishedRelease | undefined;
+}
+
+export function takesToMap(takes: Takes): AttributeValue {
+  return { M: Object.fromEntries(takes.map(([shard, units]) => [String(shard), N(units)])) };
+}
+
+function takesFromMap(value: AttributeValue | undefined): Takes {
+  return Object.entries(value?.M ?? {}).map(([shard, units]) => [Number(shard), Number(units.N)] as const);
 }
 
 export function saleToItem(sale: SaleDefinition): Item {
@@ -32,6 +54,7 @@ export function saleToItem(sale: SaleDefinition): Item {
     priceCents: N(sale.priceCents),
     currency: S(sale.currency),
     paymentWindowSeconds: N(sale.paymentWindowSeconds),
+    purchaseToken: { BOOL: sale.purchaseToken },
     createdAt: N(sale.createdAt),
     shards: N(sale.shards),
   };
@@ -49,6 +72,8 @@ export function saleFromItem(item: Item): SaleDefinition {
     priceCents: num(item, 'priceCents'),
     currency: str(item, 'currency'),
     paymentWindowSeconds: num(item, 'paymentWindowSeconds'),
+    // Absent on sales written before purchase tokens existed: they need none.
+    purchaseToken: item.purchaseToken?.BOOL === true,
     createdAt: num(item, 'createdAt'),
     shards: num(item, 'shards'),
   };
@@ -74,7 +99,7 @@ export function reservationToItem(r: Reservation, takes: Takes, bucket: number):
     state: S(r.state),
     createdAt: N(r.createdAt),
     expiresAt: N(r.expiresAt),
-    takes: { M: Object.fromEntries(takes.map(([shard, units]) => [String(shard), N(units)])) },
+    takes: takesToMap(takes),
     bucket: N(bucket),
     saleShard: S(saleShardKey(r.saleId, takes[0]![0])),
   };
@@ -106,9 +131,14 @@ export function reservationFromItem(item: Item): Reservation {
 export function storedReservationFromItem(item: Item): StoredReservation {
   return {
     reservation: reservationFromItem(item),
-    takes: Object.entries(item.takes?.M ?? {}).map(
-      ([shard, units]) => [Number(shard), Number(units.N)] as const,
-    ),
+    takes: takesFromMap(item.takes),
     bucket: num(item, 'bucket'),
+    unfinishedRelease:
+      item.restock === undefined
+        ? undefined
+        : {
+            owed: takesFromMap(item.restock),
+            leaseUntil: optNum(item, 'releaseLeaseUntil') ?? 0,
+          },
   };
 }

@@ -34,6 +34,13 @@ export const holdName = (reservationId: string): string => `${HOLD_PREFIX}${rese
 export const holdReservationId = (attribute: string): string | undefined =>
   attribute.startsWith(HOLD_PREFIX) ? attribute.slice(HOLD_PREFIX.length) : undefined;
 
+/**
+ * The mark a shard item carries while a release that gave units back to it
+ * is unfinished: the give-back is conditional on its absence, so a resumed
+ * release never gives the same units twice (release-steps.ts).
+ */
+export const giveBackMark = (reservationId: string): string => `g:${reservationId}`;
+
 /** Partition k of the `due` index (held reservations by payment deadline). */
 export const dueBucket = (k: number): string => `E#${k}`;
 

@@ -9,6 +9,7 @@ import {
   type StoredReservation,
   storedReservationFromItem,
   type Takes,
+  takesToMap,
 } from './ledger-items.ts';
 import { dueBucket, outboxBucket, reservationKey, saleShardKey } from './ledger-keys.ts';
 import type { LedgerTable } from './ledger-table.ts';
@@ -78,15 +79,88 @@ export class ReservationItems {
     });
   }
 
-  /** Marks a held reservation released; false if it is no longer held. */
-  markReleased(stored: StoredReservation, reason: ReleaseReason, now: number): Promise<boolean> {
+  /**
+   * Marks a held reservation released and, in the same write, records what
+   * the release has still to do (every shard owed its units; the hold goes
+   * last) with the writer's lease on finishing it; false if it is no longer
+   * held. See release-steps.ts.
+   */
+  markReleased(
+    stored: StoredReservation,
+    reason: ReleaseReason,
+    now: number,
+    leaseUntil: number,
+  ): Promise<boolean> {
     return this.#moveFromHeld(stored, now, {
       state: 'released',
       topic: 'reservation.released',
-      set: 'releaseReason = :reason, releasedAt = :now',
+      set: 'releaseReason = :reason, releasedAt = :now, restock = :owed, releaseLeaseUntil = :lease',
       condition: '',
-      values: { ':reason': S(reason) },
+      values: {
+        ':reason': S(reason),
+        ':owed': takesToMap(stored.takes),
+        ':lease': N(leaseUntil),
+      },
     });
+  }
+
+  /** Takes over an unfinished release whose lease ran out (or was given up); false if someone holds it. */
+  claimRelease(reservationId: string, wallNow: number, leaseUntil: number): Promise<boolean> {
+    return this.#updateRelease(reservationId, {
+      update: 'SET releaseLeaseUntil = :lease',
+      condition: ' AND (attribute_not_exists(releaseLeaseUntil) OR releaseLeaseUntil <= :wall)',
+      values: { ':lease': N(leaseUntil), ':wall': N(wallNow) },
+    });
+  }
+
+  /** Records that a shard got its units back (its mark may still be on it). */
+  async markRestocked(reservationId: string, shard: number): Promise<void> {
+    await this.#updateRelease(reservationId, {
+      update: 'SET restock.#n = :zero',
+      names: { '#n': String(shard) },
+      values: { ':zero': N(0) },
+    });
+  }
+
+  /** The release is done: nothing owed any more. */
+  async finishRelease(reservationId: string): Promise<void> {
+    await this.#updateRelease(reservationId, { update: 'REMOVE restock, releaseLeaseUntil' });
+  }
+
+  /**
+   * Gives up the lease `lease` on finishing a release, so the sweeper or a
+   * retry may take it over at once; a lease someone else took is left alone.
+   */
+  async giveUpRelease(reservationId: string, lease: number): Promise<void> {
+    await this.#updateRelease(reservationId, {
+      update: 'REMOVE releaseLeaseUntil',
+      condition: ' AND releaseLeaseUntil = :lease',
+      values: { ':lease': N(lease) },
+    });
+  }
+
+  /** Updates a reservation whose release is unfinished; false once it is finished. */
+  #updateRelease(
+    reservationId: string,
+    change: {
+      readonly update: string;
+      readonly condition?: string;
+      readonly names?: Record<string, string>;
+      readonly values?: Item;
+    },
+  ): Promise<boolean> {
+    return ignoreConditionFailure(
+      this.#table.db.send(
+        new UpdateItemCommand({
+          TableName: this.#table.name,
+          Key: { pk: S(reservationKey(reservationId)) },
+          UpdateExpression: change.update,
+          ConditionExpression: `attribute_exists(restock)${change.condition ?? ''}`,
+          ...(change.names === undefined ? {} : { ExpressionAttributeNames: change.names }),
+          ...(change.values === undefined ? {} : { ExpressionAttributeValues: change.values }),
+        }),
+      ),
+    );
   }
 
   /** Takes the unsent flag off, if it is still `topic`'s. */

@@ -5,9 +5,17 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { shardProbeOrder } from '../../domain/stock-shards.ts';
-import { isConditionFailure, isDefiniteRejection, N, num, S, str } from './attributes.ts';
+import {
+  ignoreConditionFailure,
+  isConditionFailure,
+  isDefiniteRejection,
+  N,
+  num,
+  S,
+  str,
+} from './attributes.ts';
 import type { SaleDefinition, Takes } from './ledger-items.ts';
-import { shardKey, shardOfKey } from './ledger-keys.ts';
+import { giveBackMark, shardKey, shardOfKey } from './ledger-keys.ts';
 import type { LedgerTable } from './ledger-table.ts';
 
 export type TakeResult =
@@ -121,6 +129,41 @@ export class ShardedStock {
             ExpressionAttributeValues: { ':val': N(units) },
           }),
         ),
+      ),
+    );
+  }
+
+  /**
+   * Gives one reservation's units back to one shard, at most once: the
+   * shard keeps the mark `g:<reservation>` until `dropMark`, and the write
+   * is conditional on its absence. True if this call gave them back.
+   */
+  giveBackOnce(saleId: string, shard: number, units: number, reservationId: string): Promise<boolean> {
+    return ignoreConditionFailure(
+      this.#table.db.send(
+        new UpdateItemCommand({
+          TableName: this.#table.name,
+          Key: { pk: S(shardKey(saleId, shard)) },
+          UpdateExpression: 'SET stock = stock + :val, #mark = :one',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#mark)',
+          ExpressionAttributeNames: { '#mark': giveBackMark(reservationId) },
+          ExpressionAttributeValues: { ':val': N(units), ':one': N(1) },
+        }),
+      ),
+    );
+  }
+
+  /** Takes a finished give-back's mark off the shard (only once the reservation records the units as back). */
+  async dropMark(saleId: string, shard: number, reservationId: string): Promise<void> {
+    await ignoreConditionFailure(
+      this.#table.db.send(
+        new UpdateItemCommand({
+          TableName: this.#table.name,
+          Key: { pk: S(shardKey(saleId, shard)) },
+          UpdateExpression: 'REMOVE #mark',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#mark': giveBackMark(reservationId) },
+        }),
       ),
     );
   }

@@ -7,10 +7,11 @@ import type { CreateTableCommandInput, GlobalSecondaryIndex, ProjectionType } fr
  *
  * Ledger table (partition key `pk` only), one item per:
  *   S#<sale>            the sale as defined (immutable), with its shard count
- *   S#<sale>#<n>        stock shard n: `stock` units left
+ *   S#<sale>#<n>        stock shard n: `stock` units left, a `g:<reservation>` mark per unfinished release
  *   U#<sale>#<user>     the shopper's units held or paid (`units`), one `h:<reservation>` hold each
  *   K#<user>#<key>      the idempotency claim: which reservation the key stands for
- *   R#<reservation>     the reservation (the durable truth), with its unsent event, if any
+ *   R#<reservation>     the reservation (the durable truth), with its unsent event, if any, and
+ *                       what its release has still to do (`restock`, `releaseLeaseUntil`)
  */
 export const LEDGER_KEY = 'pk';
 

@@ -67,7 +67,9 @@ export class RedisSaleBook {
     if (cached !== undefined) return cached;
     const hash = await this.#redis.hgetall(this.#keys.sale(saleId));
     if (hash.json === undefined) return undefined;
-    const definition = this.#define(JSON.parse(hash.json) as Sale, Number(hash.shards));
+    // Sales opened before purchase tokens existed have no such field: they need none.
+    const sale = { purchaseToken: false, ...(JSON.parse(hash.json) as Omit<Sale, 'purchaseToken'>) };
+    const definition = this.#define(sale, Number(hash.shards));
     this.#definitions.set(saleId, definition);
     return definition;
   }

@@ -7,7 +7,7 @@ export function prepareLedgerStatements(db: DatabaseSync) {
   const statements = {
     insertSale: db.prepare(
       `INSERT INTO sales (id, sku, name, stock, available, starts_at, ends_at, per_user_limit, price_cents,
-         currency, payment_window_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         currency, payment_window_seconds, purchase_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
     sales: db.prepare('SELECT * FROM sales ORDER BY created_at, id'),

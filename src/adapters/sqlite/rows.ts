@@ -19,6 +19,7 @@ export function saleFromRow(row: Row): Sale {
     priceCents: row.price_cents as number,
     currency: row.currency as string,
     paymentWindowSeconds: row.payment_window_seconds as number,
+    purchaseToken: row.purchase_token === 1,
     createdAt: row.created_at as number,
   };
 }

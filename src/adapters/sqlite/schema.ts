@@ -117,4 +117,8 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO order_projection (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM reservations;
   `,
+  // Sales whose purchases need the shopper's purchase token; every earlier sale did not.
+  `
+  ALTER TABLE sales ADD COLUMN purchase_token INTEGER NOT NULL DEFAULT 0 CHECK (purchase_token IN (0, 1));
+  `,
 ];

@@ -70,6 +70,7 @@ export class SqliteStockLedger implements StockLedger {
         sale.priceCents,
         sale.currency,
         sale.paymentWindowSeconds,
+        sale.purchaseToken ? 1 : 0,
         sale.createdAt,
       ),
     );

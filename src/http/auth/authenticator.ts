@@ -6,11 +6,23 @@ import type { TokenVerifier } from './token-verifier.ts';
 /** Says who sent a request to a non-public route, or throws HttpError('unauthorized'). */
 export interface Authenticator {
   authenticate(request: HttpRequest, now: number): Promise<Actor>;
+  /**
+   * On a public route: who is asking if the request says, else undefined.
+   * A credential sent but not valid is still refused (401). Absent: public
+   * routes never learn who asks.
+   */
+  identify?(request: HttpRequest, now: number): Promise<Actor | undefined>;
 }
 
 /** The Node runtime's: verifies the bearer token itself (signature, issuer, client, token use, expiry). */
 export function bearerTokenAuthenticator(verifier: TokenVerifier): Authenticator {
-  return { authenticate: (request, now) => verifier.verify(request.headers.authorization, now) };
+  return {
+    authenticate: (request, now) => verifier.verify(request.headers.authorization, now),
+    identify: async (request, now) =>
+      request.headers.authorization === undefined
+        ? undefined
+        : verifier.verify(request.headers.authorization, now),
+  };
 }
 
 /**
@@ -41,6 +53,9 @@ export function verifiedClaimsAuthenticator(options: { adminGroup?: string } = {
       }
       return { userId: sub, isAdmin: claimList(claims['cognito:groups']).includes(adminGroup) };
     },
+    // API Gateway verifies tokens only on routes with its authorizer, and public routes have none:
+    // there is no identity to read, and a header is never trusted.
+    identify: async () => undefined,
   };
 }
 

@@ -24,6 +24,8 @@ export function requestFromEvent(event: HttpApiEvent): HttpRequest {
     url: event.rawQueryString ? `${event.rawPath}?${event.rawQueryString}` : event.rawPath,
     headers,
     body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw,
+    // API Gateway's own reading of the client (it resolves X-Forwarded-For itself).
+    remoteAddress: event.requestContext.http.sourceIp,
     ...(claims === undefined ? {} : { verifiedClaims: claims }),
   };
 }

@@ -44,6 +44,7 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     ...(options.clients === undefined ? {} : { clients: options.clients }),
     ...(options.random === undefined ? {} : { random: options.random }),
     onRelayError: (error) => logger.log('warn', 'event left for the outbox sweeper', { error }),
+    onUnfinishedRelease: (error) => logger.log('warn', 'release left for the sweeper to finish', { error }),
   });
   const emf = createEmfMetrics({
     namespace: config.metricsNamespace,

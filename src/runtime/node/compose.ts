@@ -1,19 +1,24 @@
 import type { JSONWebKeySet } from 'jose';
 import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
+import { PurchaseTokens } from '../../app/purchase-tokens.ts';
 import { SoldOutBoard } from '../../app/sold-out-board.ts';
 import type { Config } from '../../config.ts';
-import { TokenBuckets } from '../../domain/token-bucket.ts';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
 import { createTokenVerifier } from '../../http/auth/token-verifier.ts';
+import { TrustedProxies } from '../../http/client-address.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { MetricsText, PrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { PurchaseLimiter } from '../../ports/purchase-limiter.ts';
 
-export type Stores = Pick<Backend, 'ledger' | 'orders' | 'queue' | 'soldOut' | 'orderProjection'>;
+export type Stores = Pick<Backend, 'ledger' | 'orders' | 'queue' | 'soldOut' | 'orderProjection'> & {
+  /** Shared by every thread of the process (and every process, where the backend shares it). */
+  readonly purchaseLimiter: PurchaseLimiter | undefined;
+};
 
-/** What the use cases of one thread get: the stores, plus this thread's own caches and limits. */
+/** What the use cases of one thread get: the stores and limiter, the token signer, and this thread's own caches. */
 export function composeDeps(
   config: Config,
   stores: Stores,
@@ -28,12 +33,11 @@ export function composeDeps(
   const deps = composeAppDeps(stores, {
     clock,
     metrics: prometheus.metrics,
-    purchaseLimiter:
-      config.rateLimitPerSecond > 0
-        ? new TokenBuckets({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst })
-        : undefined,
+    purchaseLimiter: stores.purchaseLimiter,
     soldOutBoard,
     saleCache: true,
+    purchaseTokens:
+      config.purchaseTokenSecret === undefined ? undefined : new PurchaseTokens(config.purchaseTokenSecret),
   });
   return { ...deps, soldOutBoard };
 }
@@ -66,6 +70,7 @@ export function composeHttpApp(
       : {}),
     metricsToken: config.metricsToken,
     observe: options.prometheus.observeHttp,
+    trustedProxies: new TrustedProxies(config.trustedProxies),
     onError: (error, request) =>
       options.logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
   });

@@ -15,5 +15,6 @@ export async function createDemoSaleIfEmpty(deps: AppDeps): Promise<SaleView | u
     priceCents: 1999,
     currency: 'EUR',
     paymentWindowSeconds: 600,
+    purchaseToken: false,
   });
 }

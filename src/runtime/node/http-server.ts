@@ -14,6 +14,7 @@ export function createNodeServer(app: HttpApp): Server {
           url: req.url ?? '/',
           headers: req.headers as Record<string, string | undefined>,
           body,
+          remoteAddress: req.socket.remoteAddress,
         };
         return app.handle(request).then((response) => answers.send(res, response, req.method === 'HEAD'));
       },

@@ -13,6 +13,8 @@ import { type Clock, systemClock } from '../../ports/clock.ts';
 import { openBackend } from '../../shapes/registry.ts';
 import { composeDeps, composeHttpApp } from './compose.ts';
 import { createNodeServer } from './http-server.ts';
+import { openPurchaseLimiter } from './purchase-limits.ts';
+import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
 export interface RunningNode {
@@ -43,15 +45,21 @@ export interface StartOptions {
  * and worker processes (which still answer health and metrics over HTTP).
  */
 export async function startNode(
-  config: Config,
+  given: Config,
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningNode> {
+  // Every thread signs purchase tokens with the same secret: the configured one, or the data dir's.
+  const config: Config = {
+    ...given,
+    purchaseTokenSecret: given.purchaseTokenSecret ?? loadPurchaseTokenSecret(given.dataDir),
+  };
   requireTokenVerifier(config);
   const backend = await openBackend(config.backend, { dataDir: config.dataDir, logger });
   const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
-  const deps = composeDeps(config, backend, clock, prometheus);
+  const stores = { ...backend, purchaseLimiter: openPurchaseLimiter(config, backend) };
+  const deps = composeDeps(config, stores, clock, prometheus);
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
   const metricsText = async () =>
@@ -78,7 +86,7 @@ export async function startNode(
         config,
         port,
         localJwks: issuer?.jwks,
-        stores: backend,
+        stores,
         metricsText,
         logger,
       })

@@ -89,6 +89,7 @@ describe('pay, cancel and order reads when the store fails', () => {
       name: 'Sale',
       stock: 1,
       startsAt: clock.now(),
+      purchaseToken: false,
       endsAt: clock.now() + 3_600_000,
       perUserLimit: 1,
       priceCents: 100,

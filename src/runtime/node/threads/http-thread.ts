@@ -4,7 +4,8 @@
  * serves the same app. It owns no store: ledger, orders and queue are the
  * main thread's, reached by message passing, so the stock has one truth and
  * one writer. Sold-out flags, known sales and verified tokens are kept per
- * thread; sold-out news crosses threads on a BroadcastChannel.
+ * thread; sold-out news crosses threads on a BroadcastChannel. Rate limits
+ * are counted once per process, by the main thread's limiter.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
@@ -13,9 +14,11 @@ import { createPrometheusMetrics, type MetricsText } from '../../../observabilit
 import { systemClock } from '../../../ports/clock.ts';
 import type { EventQueue } from '../../../ports/event-queue.ts';
 import type { OrderStore } from '../../../ports/order-store.ts';
+import type { PurchaseLimiter } from '../../../ports/purchase-limiter.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
 import { composeDeps, composeHttpApp } from '../compose.ts';
 import { createNodeServer } from '../http-server.ts';
+import { purchaseLimitsOf } from '../purchase-limits.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
 
@@ -29,6 +32,8 @@ const stores = {
   orders: client.remote<OrderStore>('orders'),
   queue,
   soldOut: new BroadcastSoldOutSignal(),
+  purchaseLimiter:
+    purchaseLimitsOf(config) === undefined ? undefined : client.remote<PurchaseLimiter>('limiter'),
 };
 const prometheus = createPrometheusMetrics(undefined);
 serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });

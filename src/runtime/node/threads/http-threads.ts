@@ -44,6 +44,8 @@ export async function startHttpThreads(options: {
       ledger: options.stores.ledger,
       orders: options.stores.orders,
       queue: options.stores.queue,
+      // One count for the whole process: every thread asks the main thread's limiter.
+      ...(options.stores.purchaseLimiter === undefined ? {} : { limiter: options.stores.purchaseLimiter }),
       metrics: { text: options.metricsText },
     });
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
