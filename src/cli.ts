@@ -4,8 +4,8 @@ import { composeAppDeps } from './app/deps.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { FlashSaleError } from './domain/errors.ts';
 import { loadLocalIssuer } from './http/auth/local-issuer.ts';
-import { silentLogger } from './observability/logger.ts';
 import { systemClock } from './ports/clock.ts';
+import { silentLogger } from './ports/logger.ts';
 import { noMetrics } from './ports/metrics.ts';
 import { openBackend } from './shapes/registry.ts';
 

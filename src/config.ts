@@ -2,6 +2,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
+  type AlarmRule,
+  alarmRulesSchema,
+  DEFAULT_ALARM_RULES,
+  settleAlarmRules,
+} from './observability/alarm-rules.ts';
+import { LOG_LEVELS, type LogThreshold } from './observability/logger.ts';
+import {
   type BackendChoice,
   checkEveryShapeSetting,
   chooseShape,
@@ -24,6 +31,10 @@ const schema = z.object({
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
   demoSale: z.enum(['true', 'false']).default('true'),
   httpThreads: z.coerce.number().int().min(1).max(64).default(1),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  alarms: z.string().optional(),
+  alarmWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface Config {
@@ -45,6 +56,12 @@ export interface Config {
   readonly demoSale: boolean;
   /** Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays with the first. */
   readonly httpThreads: number;
+  readonly logLevel: LogThreshold;
+  /** How long a SIGTERM waits for requests in flight before closing their connections. */
+  readonly shutdownTimeoutMs: number;
+  /** Evaluated in-process (observability/alarms.ts); the default is the 5XX rule. */
+  readonly alarms: readonly AlarmRule[];
+  readonly alarmWebhookUrl: string | undefined;
 }
 
 const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
@@ -61,6 +78,10 @@ const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
   workerMaxAttempts: 'WORKER_MAX_ATTEMPTS',
   demoSale: 'DEMO_SALE',
   httpThreads: 'HTTP_THREADS',
+  logLevel: 'LOG_LEVEL',
+  shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
+  alarms: 'ALARMS',
+  alarmWebhookUrl: 'ALARM_WEBHOOK_URL',
 };
 
 /** The environment variable of every setting, the server's own and each shape's (a flag is named for its key). */
@@ -75,6 +96,12 @@ function settingNames(): Map<string, string> {
     names.set(key, envName);
   }
   return names;
+}
+
+/** Every setting as `--flag  ENV_NAME`, one a line: the server's --help. */
+export function settingsHelp(): string {
+  const lines = [...ENV].map(([key, envName]) => `  --${kebab(key)} <value>`.padEnd(34) + envName);
+  return lines.join('\n');
 }
 
 export class ConfigError extends Error {
@@ -115,6 +142,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   }
   const chosen = chooseShape(c.backend, raw);
   if ('error' in chosen) throw invalid(chosen.error.issues);
+  const alarms = parseAlarms(c.alarms, c.alarmWebhookUrl);
   return {
     port: c.port,
     host: c.host,
@@ -130,7 +158,33 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === 'true',
     httpThreads: c.httpThreads,
+    logLevel: c.logLevel,
+    shutdownTimeoutMs: c.shutdownTimeoutMs,
+    alarms,
+    alarmWebhookUrl: c.alarmWebhookUrl,
   };
+}
+
+/** ALARMS is a JSON array of rules (see README); unset, the default 5XX rule; `[]` turns alarms off. */
+function parseAlarms(json: string | undefined, webhookUrl: string | undefined): AlarmRule[] {
+  let raw: unknown = DEFAULT_ALARM_RULES;
+  if (json !== undefined) {
+    try {
+      raw = JSON.parse(json);
+    } catch {
+      throw new ConfigError(
+        'invalid configuration:\n  --alarms / ALARMS: not valid JSON (a JSON array of rules)',
+      );
+    }
+  }
+  const parsed = alarmRulesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'rules'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  --alarms / ALARMS: ${problems.join('; ')}`);
+  }
+  const settled = settleAlarmRules(parsed.data, webhookUrl);
+  if ('error' in settled) throw new ConfigError(`invalid configuration:\n  ${settled.error}`);
+  return settled;
 }
 
 function invalid(issues: readonly z.core.$ZodIssue[]): ConfigError {

@@ -52,7 +52,8 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
     }
     if (result.kind === 'sold_out') board?.soldOut(command.saleId);
   }
-  deps.metrics.purchase(result.kind);
+  // A retried key answered again took no unit: counted apart, so `reserved` counts units taken once.
+  deps.metrics.purchase(result.kind === 'reserved' && result.replayed ? 'replayed' : result.kind);
   switch (result.kind) {
     case 'reserved':
       return { reservation: result.reservation, replayed: result.replayed };

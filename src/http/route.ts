@@ -19,6 +19,8 @@ export interface RouteContext<Body> {
   readonly params: Readonly<Record<string, string | undefined>>;
   readonly actor: Actor | undefined;
   readonly body: Body;
+  /** The request's id (its X-Request-Id or a fresh one), carried into the events it causes. */
+  readonly requestId: string;
 }
 
 export interface RouteResult {

@@ -15,7 +15,7 @@ const ID_PREFIX = 'c';
  */
 export class ReservationLog {
   readonly #sql: Record<
-    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'bySeq' | 'nthAfter',
+    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'oldest' | 'bySeq' | 'nthAfter',
     StatementSync
   >;
   #cursor: number;
@@ -30,6 +30,7 @@ export class ReservationLog {
       after: db.prepare('SELECT * FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?'),
       nextSeq: db.prepare('SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       count: db.prepare('SELECT COUNT(*) AS n FROM reservations WHERE seq > ?'),
+      oldest: db.prepare('SELECT created_at FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       bySeq: db.prepare('SELECT * FROM reservations WHERE seq = ?'),
       nthAfter: db.prepare(
         'SELECT MAX(seq) AS seq, COUNT(*) AS n FROM (SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?)',
@@ -107,6 +108,11 @@ export class ReservationLog {
       moved = true;
     }
     return moved;
+  }
+
+  /** When the first event past the cursor was made (one handled ahead of the cursor may make it look older). */
+  oldestPendingAt(): number | undefined {
+    return this.#sql.oldest.get(this.#cursor)?.created_at as number | undefined;
   }
 
   pending(): number {

@@ -6,10 +6,11 @@ import { TokenBuckets } from '../../domain/token-bucket.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
 import { createTokenVerifier } from '../../http/auth/token-verifier.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
-import type { Logger } from '../../observability/logger.ts';
 import type { MetricsText, PrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 
 export type Stores = Pick<Backend, 'ledger' | 'orders' | 'queue' | 'soldOut' | 'orderProjection'>;
 
@@ -18,7 +19,7 @@ export function composeDeps(
   config: Config,
   stores: Stores,
   clock: Clock,
-  prometheus: PrometheusMetrics,
+  metrics: Metrics,
 ): AppDeps & { readonly soldOutBoard: SoldOutBoard } {
   const soldOutBoard = new SoldOutBoard({
     ledger: stores.ledger,
@@ -27,7 +28,7 @@ export function composeDeps(
   });
   const deps = composeAppDeps(stores, {
     clock,
-    metrics: prometheus.metrics,
+    metrics,
     purchaseLimiter:
       config.rateLimitPerSecond > 0
         ? new TokenBuckets({ ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst })
@@ -48,6 +49,9 @@ export function composeHttpApp(
     /** What /metrics serves; this thread's registry unless the runtime sums several. */
     readonly metricsText?: () => Promise<MetricsText>;
     readonly logger: Logger;
+    /** Where each answer is reported; default: the Prometheus histogram. */
+    readonly observe?: (route: string, status: number, seconds: number) => void;
+    readonly ready?: () => boolean;
   },
 ): HttpApp {
   const { remoteAuth } = config;
@@ -61,8 +65,8 @@ export function composeHttpApp(
     verifier,
     ...(options.localJwks === undefined ? {} : { jwks: options.localJwks }),
     metricsText: options.metricsText ?? options.prometheus.text,
-    observe: options.prometheus.observeHttp,
-    onError: (error, request) =>
-      options.logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
+    observe: options.observe ?? options.prometheus.observeHttp,
+    logger: options.logger,
+    ...(options.ready === undefined ? {} : { ready: options.ready }),
   });
 }

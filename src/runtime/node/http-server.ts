@@ -1,29 +1,67 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { errorResponse, type HttpApp } from '../../http/http-app.ts';
+import type { HttpApp } from '../../http/http-app.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../http/types.ts';
 
+export interface NodeServer {
+  readonly server: Server;
+  /** Requests received (headers read) and not yet answered or abandoned. */
+  inFlight(): number;
+  /**
+   * Stops accepting, lets the requests in flight finish for up to
+   * `deadlineMs`, then closes every connection left (idle keep-alives,
+   * half-sent requests, requests past the deadline) and resolves.
+   */
+  drain(deadlineMs: number): Promise<void>;
+}
+
 /** node:http in front of the app: reads the body (refusing oversize ones early), hands over, writes back. */
-export function createNodeServer(app: HttpApp): Server {
+export function createNodeServer(app: HttpApp): NodeServer {
+  let inFlight = 0;
+  let draining = false;
+  let settled: (() => void) | undefined;
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) settled?.();
+    });
+    if (draining) res.shouldKeepAlive = false;
+    const head = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
     readBody(req).then(
       (body) => {
-        const request: HttpRequest = {
-          method: req.method ?? 'GET',
-          url: req.url ?? '/',
-          headers: req.headers as Record<string, string | undefined>,
-          body,
-        };
+        const request: HttpRequest = { ...head, headers: head.headers as HttpRequest['headers'], body };
         return app.handle(request).then((response) => send(res, response, req.method === 'HEAD'));
       },
       (error: unknown) => {
         // Stop reading an oversize body: answer and close the connection.
         res.shouldKeepAlive = false;
-        send(res, errorResponse(error), false);
+        const request: HttpRequest = { ...head, headers: head.headers as HttpRequest['headers'], body: '' };
+        send(res, app.refuse(request, error), false);
       },
     );
   });
-  return server;
+  return {
+    server,
+    inFlight: () => inFlight,
+    async drain(deadlineMs) {
+      draining = true;
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          settled = resolve;
+          timer = setTimeout(resolve, deadlineMs);
+        });
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -6,16 +6,17 @@
  * one writer. Sold-out flags, known sales and verified tokens are kept per
  * thread; sold-out news crosses threads on a BroadcastChannel.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
-import { jsonLogger } from '../../../observability/logger.ts';
+import { foldHttp, type HttpSummary } from '../../../observability/alarms.ts';
+import { createLogger } from '../../../observability/logger.ts';
 import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
 import { systemClock } from '../../../ports/clock.ts';
 import type { EventQueue } from '../../../ports/event-queue.ts';
 import type { OrderStore } from '../../../ports/order-store.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
 import { composeDeps, composeHttpApp } from '../compose.ts';
-import { createNodeServer } from '../http-server.ts';
+import { createNodeServer, type NodeServer } from '../http-server.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
 
@@ -30,26 +31,39 @@ const stores = {
   queue,
   soldOut: new BroadcastSoldOutSignal(),
 };
-const prometheus = createPrometheusMetrics(undefined);
+let nodeServer: NodeServer | undefined;
+const prometheus = createPrometheusMetrics({ inFlight: () => nodeServer?.inFlight() ?? 0 });
 serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });
-const deps = composeDeps(config, stores, systemClock, prometheus);
+const deps = composeDeps(config, stores, systemClock, prometheus.metrics);
+// The alarms are evaluated on the main thread: this thread's answers go there folded, once a second.
+const alarms = client.remote<{ recordHttpSummary(summary: HttpSummary): Promise<void> }>('alarms');
+const alarmFeed = foldHttp((summary) => void alarms.recordHttpSummary(summary).catch(() => {}));
+let ready = true;
 const app = composeHttpApp(config, deps, {
   localJwks: data.localJwks,
   prometheus,
   // Whichever thread takes the scrape answers with the sum of every thread.
   metricsText: () => client.remote<{ text(): Promise<MetricsText> }>('metrics').text(),
-  logger: jsonLogger(),
+  logger: createLogger({ level: config.logLevel, base: { thread: threadId } }),
+  observe: (route, status, seconds) => {
+    prometheus.observeHttp(route, status, seconds);
+    alarmFeed.observe(status, seconds);
+  },
+  ready: () => ready,
 });
-const server = createNodeServer(app);
+nodeServer = createNodeServer(app);
+const { server } = nodeServer;
 
 server.listen({ port: data.port, host: config.host, reusePort: true }, () =>
   port.postMessage(THREAD_LISTENING),
 );
 port.on('message', (message: unknown) => {
   if (message !== THREAD_STOP) return;
-  server.close(() => {
+  ready = false;
+  alarmFeed.stop();
+  void nodeServer.drain(config.shutdownTimeoutMs).then(async () => {
     deps.soldOutBoard.close();
-    void stores.soldOut.close().then(() => port.close());
+    await stores.soldOut.close();
+    port.close();
   });
-  server.closeIdleConnections();
 });
