@@ -8,6 +8,8 @@ export interface PurchaseCommand {
   readonly userId: string;
   readonly quantity: number;
   readonly idempotencyKey: string;
+  /** Carried in the reservation event: see ReserveRequest.requestId. */
+  readonly requestId?: string | undefined;
 }
 
 export interface Purchased {

@@ -77,6 +77,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
           userId: context.actor!.userId,
           quantity: context.body.quantity,
           idempotencyKey: context.body.idempotencyKey,
+          requestId: context.requestId,
         });
         return {
           status: 201,

@@ -54,7 +54,7 @@ export class ReservationLog {
       events.push({
         id: `${ID_PREFIX}${seq}`,
         topic: 'reservation.created',
-        body: JSON.stringify(reservationFromRow(row)),
+        body: createdEventBody(row),
         attempts: 0,
       });
       if (events.length === max) break;
@@ -65,7 +65,7 @@ export class ReservationLog {
   body(seq: number): string {
     const row = this.#sql.bySeq.get(seq);
     if (row === undefined) throw new Error(`embedded queue: no reservation with seq ${seq}`);
-    return JSON.stringify(reservationFromRow(row));
+    return createdEventBody(row);
   }
 
   /** Marks an event handled, inside a write: the stored cursor moves with it when it can. */
@@ -128,4 +128,11 @@ export class ReservationLog {
   #storedCursor(): number {
     return this.#sql.cursor.get()!.seq as number;
   }
+}
+
+/** A reservation row as its reservation.created event: the reservation, and the request that made it. */
+function createdEventBody(row: Record<string, unknown>): string {
+  const requestId = row.request_id as string | null;
+  const reservation = reservationFromRow(row);
+  return JSON.stringify(requestId === null ? reservation : { ...reservation, requestId });
 }

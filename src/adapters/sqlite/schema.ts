@@ -117,4 +117,6 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO order_projection (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM reservations;
   `,
+  // The id of the request that made a reservation, carried in its reservation.created event.
+  `ALTER TABLE reservations ADD COLUMN request_id TEXT;`,
 ];
