@@ -163,7 +163,8 @@ async function sale(args: string[]): Promise<number> {
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
-      (issue) => `--${kebab(String(issue.path[0]))}: ${issue.message}`,
+      (issue) =>
+        `--${kebab(String(issue.path[0]))}: ${/received undefined/.test(issue.message) ? 'required' : issue.message}`,
     );
     return misuse('sale', problems.join('; '));
   }
