@@ -92,7 +92,8 @@ export class Alarms {
 
   constructor(options: AlarmsOptions) {
     this.#options = options;
-    const now = options.clock.now();
+    // Periods end on whole seconds, where the per-second buckets of MetricWindow split exactly.
+    const now = Math.ceil(options.clock.now() / 1000) * 1000;
     this.#tracked = options.rules.map((rule) => ({
       rule,
       state: 'OK',
@@ -136,10 +137,11 @@ export class Alarms {
     const { clock, sample } = this.#options;
     if (this.#sampled.size > 0 && sample !== undefined) {
       const values = await sample(this.#sampled);
-      const now = clock.now();
+      // A sample read as a period ends describes that period, not the next: filed a millisecond earlier.
+      const at = clock.now() - 1;
       for (const metric of this.#sampled) {
         const value = values[metric];
-        if (value !== undefined) this.#windows.get(metric)?.record(now, value);
+        if (value !== undefined) this.#windows.get(metric)?.record(at, value);
       }
     }
     const now = clock.now();
