@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HttpApp } from '../../http/http-app.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../http/types.ts';
@@ -9,9 +10,10 @@ export interface NodeServer {
   /** Requests received (headers read) and not yet answered or abandoned. */
   inFlight(): number;
   /**
-   * Stops accepting, lets the requests in flight finish for up to
-   * `deadlineMs`, then closes every connection left (idle keep-alives,
-   * half-sent requests, requests past the deadline) and resolves.
+   * Stops accepting and closes, at once, every connection with no request in
+   * the app (idle keep-alives, requests still sending their headers); lets
+   * the requests in flight finish for up to `deadlineMs`, then closes every
+   * connection left and resolves.
    */
   drain(deadlineMs: number): Promise<void>;
 }
@@ -21,10 +23,16 @@ export function createNodeServer(app: HttpApp): NodeServer {
   let inFlight = 0;
   let draining = false;
   let settled: (() => void) | undefined;
+  const sockets = new Set<Socket>();
+  /** Connections with a request in the app: the ones a drain waits for. */
+  const busy = new Set<Socket>();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     inFlight++;
+    const { socket } = req;
+    busy.add(socket);
     res.once('close', () => {
       inFlight--;
+      busy.delete(socket);
       if (inFlight === 0) settled?.();
     });
     if (draining) res.shouldKeepAlive = false;
@@ -42,6 +50,10 @@ export function createNodeServer(app: HttpApp): NodeServer {
       },
     );
   });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   return {
     server,
     inFlight: () => inFlight,
@@ -49,7 +61,8 @@ export function createNodeServer(app: HttpApp): NodeServer {
       draining = true;
       const closed = once(server, 'close');
       server.close();
-      server.closeIdleConnections();
+      // Nothing of theirs reached the app: a client may safely send it again elsewhere.
+      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
       if (inFlight > 0) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
@@ -59,6 +72,7 @@ export function createNodeServer(app: HttpApp): NodeServer {
         clearTimeout(timer);
       }
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
   };
