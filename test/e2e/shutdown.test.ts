@@ -83,6 +83,7 @@ describe('graceful shutdown of a real server process', () => {
     await until(() => inFlight.received().includes('\r\n\r\n{'));
     expect(inFlight.received()).toMatch(/^HTTP\/1\.1 201 /);
     expect(inFlight.received()).toContain('"status":"reserved"');
+    expect(inFlight.received().toLowerCase()).toContain('connection: close');
 
     const [code] = (await exited) as [number | null];
     const tookMs = performance.now() - signalledAt;

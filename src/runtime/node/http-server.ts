@@ -24,15 +24,14 @@ export function createNodeServer(app: HttpApp): NodeServer {
   let draining = false;
   let settled: (() => void) | undefined;
   const sockets = new Set<Socket>();
-  /** Connections with a request in the app: the ones a drain waits for. */
-  const busy = new Set<Socket>();
+  /** Requests in the app: the ones a drain waits for. */
+  const active = new Set<ServerResponse>();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     inFlight++;
-    const { socket } = req;
-    busy.add(socket);
+    active.add(res);
     res.once('close', () => {
       inFlight--;
-      busy.delete(socket);
+      active.delete(res);
       if (inFlight === 0) settled?.();
     });
     if (draining) res.shouldKeepAlive = false;
@@ -61,6 +60,11 @@ export function createNodeServer(app: HttpApp): NodeServer {
       draining = true;
       const closed = once(server, 'close');
       server.close();
+      const busy = new Set<unknown>();
+      for (const res of active) {
+        res.shouldKeepAlive = false; // answered with Connection: close
+        busy.add(res.socket);
+      }
       // Nothing of theirs reached the app: a client may safely send it again elsewhere.
       for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
       if (inFlight > 0) {
