@@ -42,6 +42,11 @@ export function createNodeServer(app: HttpApp): NodeServer {
         return app.handle(request).then((response) => send(res, response, req.method === 'HEAD'));
       },
       (error: unknown) => {
+        // The client went away mid-body: no one to answer, nothing to log.
+        if (!(error instanceof HttpError)) {
+          res.destroy();
+          return;
+        }
         // Stop reading an oversize body: answer and close the connection.
         res.shouldKeepAlive = false;
         const request: HttpRequest = { ...head, headers: head.headers as HttpRequest['headers'], body: '' };
