@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
 import type { AlarmRule } from '../../../src/observability/alarm-rules.ts';
 import { alarmWebhook } from '../../../src/observability/alarm-webhook.ts';
-import { Alarms, type AlarmTransition, foldHttp } from '../../../src/observability/alarms.ts';
+import { Alarms, type AlarmTransition } from '../../../src/observability/alarms.ts';
+import { foldHttp } from '../../../src/observability/http-fold.ts';
 import type { Logger, LogLevel } from '../../../src/ports/logger.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 

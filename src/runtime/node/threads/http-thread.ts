@@ -8,7 +8,7 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
-import { foldHttp, type HttpSummary } from '../../../observability/alarms.ts';
+import { foldHttp, type HttpSummary } from '../../../observability/http-fold.ts';
 import { createLogger } from '../../../observability/logger.ts';
 import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
 import { systemClock } from '../../../ports/clock.ts';
