@@ -3,6 +3,13 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { TrustedProxies } from './http/client-address.ts';
 import {
+  type AlarmRule,
+  alarmRulesSchema,
+  DEFAULT_ALARM_RULES,
+  settleAlarmRules,
+} from './observability/alarm-rules.ts';
+import { LOG_LEVELS, type LogThreshold } from './observability/logger.ts';
+import {
   type BackendChoice,
   checkEveryShapeSetting,
   chooseShape,
@@ -47,6 +54,10 @@ const schema = z.object({
   demoSale: z.enum(['true', 'false']).optional(),
   httpThreads: z.coerce.number().int().min(1).max(64).default(1),
   reusePort: z.enum(['true', 'false']).default('false'),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  alarms: z.string().optional(),
+  alarmWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface Config {
@@ -83,6 +94,12 @@ export interface Config {
   readonly httpThreads: number;
   /** Bind the port with SO_REUSEPORT, so that several API processes share it (the fleet does). */
   readonly reusePort: boolean;
+  readonly logLevel: LogThreshold;
+  /** How long a SIGTERM waits for requests in flight before closing their connections. */
+  readonly shutdownTimeoutMs: number;
+  /** Evaluated in-process (observability/alarms.ts); the default is the 5XX rule. */
+  readonly alarms: readonly AlarmRule[];
+  readonly alarmWebhookUrl: string | undefined;
 }
 
 const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
@@ -106,6 +123,10 @@ const COMMON_ENV: Record<keyof z.input<typeof schema>, string> = {
   demoSale: 'DEMO_SALE',
   httpThreads: 'HTTP_THREADS',
   reusePort: 'REUSE_PORT',
+  logLevel: 'LOG_LEVEL',
+  shutdownTimeoutMs: 'SHUTDOWN_TIMEOUT_MS',
+  alarms: 'ALARMS',
+  alarmWebhookUrl: 'ALARM_WEBHOOK_URL',
 };
 
 /** The environment variable of every setting, the server's own and each shape's (a flag is named for its key). */
@@ -125,6 +146,12 @@ function settingNames(): Map<string, string> {
 /** Every setting's environment variable, the server's own and every shape's. */
 export function settingEnvironmentVariables(): ReadonlySet<string> {
   return new Set(ENV.values());
+}
+
+/** Every setting as `--flag  ENV_NAME`, one a line: the server's --help. */
+export function settingsHelp(): string {
+  const lines = [...ENV].map(([key, envName]) => `  --${kebab(key)} <value>`.padEnd(34) + envName);
+  return lines.join('\n');
 }
 
 export class ConfigError extends Error {
@@ -180,6 +207,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
         'embedded store, or --backend cluster for separate API and worker processes.',
     );
   }
+  const alarms = parseAlarms(c.alarms, c.alarmWebhookUrl);
   return {
     port: c.port,
     host: c.host,
@@ -200,6 +228,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     demoSale: c.demoSale === undefined ? demoSaleByDefault(c.backend) : c.demoSale === 'true',
     httpThreads: c.httpThreads,
     reusePort: c.reusePort === 'true',
+    logLevel: c.logLevel,
+    shutdownTimeoutMs: c.shutdownTimeoutMs,
+    alarms,
+    alarmWebhookUrl: c.alarmWebhookUrl,
   };
 }
 
@@ -238,6 +270,28 @@ export function requireTokenVerifier(config: Pick<Config, 'remoteAuth' | 'localA
     'no token verifier: set JWKS_URL, JWT_ISSUER and JWT_CLIENT_IDS (a Cognito user pool), ' +
       'or pass --auth local (AUTH=local) to issue development tokens from a key in the data directory',
   );
+}
+
+/** ALARMS is a JSON array of rules (see README); unset, the default 5XX rule; `[]` turns alarms off. */
+function parseAlarms(json: string | undefined, webhookUrl: string | undefined): AlarmRule[] {
+  let raw: unknown = DEFAULT_ALARM_RULES;
+  if (json !== undefined) {
+    try {
+      raw = JSON.parse(json);
+    } catch {
+      throw new ConfigError(
+        'invalid configuration:\n  --alarms / ALARMS: not valid JSON (a JSON array of rules)',
+      );
+    }
+  }
+  const parsed = alarmRulesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'rules'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  --alarms / ALARMS: ${problems.join('; ')}`);
+  }
+  const settled = settleAlarmRules(parsed.data, webhookUrl);
+  if ('error' in settled) throw new ConfigError(`invalid configuration:\n  ${settled.error}`);
+  return settled;
 }
 
 function invalid(issues: readonly z.core.$ZodIssue[]): ConfigError {

@@ -1,4 +1,5 @@
 import type { QueuedEvent } from '../ports/event-queue.ts';
+import { type Logger, silentLogger } from '../ports/logger.ts';
 import type { AppDeps } from './deps.ts';
 import { applyReservationEvent } from './order-events.ts';
 import { expireDue } from './orders.ts';
@@ -59,6 +60,21 @@ function byReservation(events: readonly QueuedEvent[]): ReadEvent[][] {
   return [...groups.values()];
 }
 
+/** What a log line says about an event: ids only (no shopper data), and the request that caused it. */
+function eventFields(read: ReadEvent): Record<string, unknown> {
+  const { event } = read;
+  if (!('content' in read)) return { eventId: event.id, topic: event.topic };
+  const { reservation, requestId } = read.content;
+  return {
+    eventId: event.id,
+    topic: event.topic,
+    orderId: reservation.orderId,
+    reservationId: reservation.id,
+    saleId: reservation.saleId,
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+}
+
 /**
  * Turns queued reservation events into orders (new reservations in bulk
  * first, where the store offers an OrderProjection). Events of different
@@ -75,15 +91,18 @@ export class OrderWorker {
   #stopped = true;
   #lastExpiry = 0;
   readonly #onError: (error: unknown) => void;
+  readonly #logger: Logger;
 
   constructor(
     deps: AppDeps,
     options: Partial<OrderWorkerOptions> = {},
     onError: (error: unknown) => void = () => {},
+    logger: Logger = silentLogger,
   ) {
     this.#deps = deps;
     this.#options = { ...defaultWorkerOptions, ...options };
     this.#onError = onError;
+    this.#logger = logger;
   }
 
   start(): void {
@@ -152,12 +171,16 @@ export class OrderWorker {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const attempts = event.attempts + 1;
+      const fields = { ...eventFields(read), attempts, error };
       if (attempts >= this.#options.maxAttempts) {
         await queue.deadLetter(event.id, message, clock.now());
         metrics.orderEvent('dead_lettered');
+        this.#logger.log('error', 'order event dead-lettered', fields);
       } else {
-        await queue.retryLater(event.id, message, clock.now() + retryDelay(this.#options, attempts));
+        const retryInMs = retryDelay(this.#options, attempts);
+        await queue.retryLater(event.id, message, clock.now() + retryInMs);
         metrics.orderEvent('retried');
+        this.#logger.log('warn', 'order event failed', { ...fields, retryInMs });
       }
     }
   }

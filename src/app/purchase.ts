@@ -14,6 +14,8 @@ export interface PurchaseCommand {
   readonly clientAddress?: string | undefined;
   /** The X-Purchase-Token header, for a sale created with `purchaseToken`. */
   readonly purchaseToken?: string | undefined;
+  /** Carried in the reservation event: see ReserveRequest.requestId. */
+  readonly requestId?: string | undefined;
 }
 
 export interface Purchased {
@@ -80,7 +82,8 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
       },
     );
   }
-  deps.metrics.purchase(result.kind);
+  // A retried key answered again took no unit: counted apart, so `reserved` counts units taken once.
+  deps.metrics.purchase(result.kind === 'reserved' && result.replayed ? 'replayed' : result.kind);
   switch (result.kind) {
     case 'reserved':
       return { reservation: result.reservation, replayed: result.replayed };

@@ -16,23 +16,26 @@ const reservationSchema = z.object({
   createdAt: z.number(),
   expiresAt: z.number(),
   paidAt: z.number().nullable(),
+  requestId: z.string().optional(),
 });
 
 export interface ReservationEvent {
   readonly reservation: Reservation;
   readonly orderEvent: OrderEvent;
+  /** The id of the HTTP request that made the reservation, where the backend carried it. */
+  readonly requestId?: string | undefined;
 }
 
 /** Reads a queued event; throws on anything the pipeline does not understand (it will be retried, then parked). */
 export function parseReservationEvent(topic: string, body: string): ReservationEvent {
-  const reservation = reservationSchema.parse(JSON.parse(body));
+  const { requestId, ...reservation } = reservationSchema.parse(JSON.parse(body));
   switch (topic) {
     case 'reservation.created':
-      return { reservation, orderEvent: 'confirmed' };
+      return { reservation, orderEvent: 'confirmed', requestId };
     case 'reservation.paid':
-      return { reservation, orderEvent: 'paid' };
+      return { reservation, orderEvent: 'paid', requestId };
     case 'reservation.released':
-      return { reservation, orderEvent: reservation.releaseReason ?? 'expired' };
+      return { reservation, orderEvent: reservation.releaseReason ?? 'expired', requestId };
     default:
       throw new Error(`unknown topic ${topic}`);
   }

@@ -3,12 +3,14 @@ import type { JSONWebKeySet } from 'jose';
 import type { z } from 'zod';
 import type { AppDeps } from '../app/deps.ts';
 import { FlashSaleError } from '../domain/errors.ts';
+import type { Logger } from '../ports/logger.ts';
 import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticator.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { TrustedProxies } from './client-address.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
 import { HttpError } from './http-error.ts';
 import { checkMetricsToken } from './metrics-access.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import type { RequestSchemas, Route, RouteResult } from './route.ts';
 import { apiRoutes } from './routes.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './types.ts';
@@ -24,6 +26,14 @@ interface HttpAppBaseOptions {
   readonly onError?: (error: unknown, request: HttpRequest) => void;
   /** Peers whose X-Forwarded-For names the client; none by default (the peer is the client). */
   readonly trustedProxies?: TrustedProxies;
+  /**
+   * Faults (`request failed`, error) and, at debug only, one access line per
+   * request; every line carries the request id. Nothing at info on the
+   * request path: a line per purchase would cost more than the purchase.
+   */
+  readonly logger?: Logger;
+  /** False once the process is shutting down: /readyz answers 503 so the load balancer stops sending. */
+  readonly ready?: () => boolean;
 }
 
 /**
@@ -39,6 +49,11 @@ export type HttpAppOptions = HttpAppBaseOptions &
 
 export interface HttpApp {
   handle(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Answers a request the runtime refused before handing it over (a body
+   * over the limit), counted and logged under its route like any other.
+   */
+  refuse(request: HttpRequest, error: unknown): HttpResponse;
   readonly routes: readonly Route[];
 }
 
@@ -72,14 +87,28 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const router = FindMyWay({ ignoreTrailingSlash: true });
   for (const r of routes) router.on(r.method, r.path, () => {}, r);
 
+  /** The route a path belongs to, whatever the method: the label its answers are counted and logged under. */
+  function routeOf(path: string): string {
+    for (const m of ['GET', 'POST'] as const) {
+      const found = router.find(m, path);
+      if (found !== null) return (found.store as Route).path;
+    }
+    return 'unmatched';
+  }
+
   /** `matched.path` is set as soon as the route is known, so a refusal is counted under its route. */
-  async function dispatch(request: HttpRequest, matched: { path: string }): Promise<RouteResult> {
+  async function dispatch(
+    request: HttpRequest,
+    matched: { path: string },
+    requestId: string,
+  ): Promise<RouteResult> {
     const method = request.method.toUpperCase();
     const found = router.find(method === 'HEAD' ? 'GET' : (method as 'GET'), request.url.split('?', 1)[0]!);
     if (found === null) {
       const path = request.url.split('?', 1)[0]!;
       const allowed = ['GET', 'POST'].filter((m) => router.find(m as 'GET', path) !== null);
       if (allowed.length > 0) {
+        matched.path = routeOf(path);
         throw new HttpError('method_not_allowed', `use ${allowed.join(' or ')} on this path`, {
           details: { allow: allowed },
         });
@@ -102,23 +131,74 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const body =
       r.body === undefined ? undefined : parseBody(r.body(schemas ?? (await loadSchemas())), request);
     const clientAddress = proxies.clientOf(request.remoteAddress, request.headers['x-forwarded-for']);
-    return r.handle({ params: found.params, actor, body, headers: request.headers, clientAddress });
+    return r.handle({
+      params: found.params,
+      actor,
+      body,
+      headers: request.headers,
+      clientAddress,
+      requestId,
+    });
+  }
+
+  const { logger } = options;
+  function fault(error: unknown, request: HttpRequest, requestId: string, route: string): void {
+    if (isRefusal(error) && HTTP_STATUS[error.code] < 500) return;
+    options.onError?.(error, request);
+    logger?.log('error', 'request failed', {
+      requestId,
+      route,
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      error,
+    });
+  }
+
+  function answered(
+    request: HttpRequest,
+    response: HttpResponse,
+    requestId: string,
+    route: string,
+    started: number,
+  ): HttpResponse {
+    const seconds = (performance.now() - started) / 1000;
+    options.observe?.(route, response.status, seconds);
+    if (logger?.enabled('debug')) {
+      // Headers pass through the logger's redaction: no bearer token, cookie or purchase token.
+      logger.log('debug', 'request', {
+        requestId,
+        route,
+        method: request.method,
+        path: request.url.split('?', 1)[0],
+        status: response.status,
+        ms: Math.round(seconds * 1e6) / 1e3,
+        headers: request.headers,
+      });
+    }
+    return { ...response, headers: { ...response.headers, [REQUEST_ID_HEADER]: requestId } };
   }
 
   return {
     routes,
     async handle(request) {
       const started = performance.now();
+      const requestId = requestIdOf(request.headers);
       let response: HttpResponse;
       const matched = { path: 'unmatched' };
       try {
-        response = toResponse(await dispatch(request, matched));
+        response = toResponse(await dispatch(request, matched, requestId));
       } catch (error) {
-        if (!isRefusal(error) || HTTP_STATUS[error.code] >= 500) options.onError?.(error, request);
+        fault(error, request, requestId, matched.path);
         response = errorResponse(error);
       }
-      options.observe?.(matched.path, response.status, (performance.now() - started) / 1000);
-      return response;
+      return answered(request, response, requestId, matched.path, started);
+    },
+    refuse(request, error) {
+      const started = performance.now();
+      const requestId = requestIdOf(request.headers);
+      const route = routeOf(request.url.split('?', 1)[0]!);
+      fault(error, request, requestId, route);
+      return answered(request, errorResponse(error), requestId, route, started);
     },
   };
 }
@@ -245,6 +325,15 @@ function operationalRoutes(options: HttpAppOptions): Route[] {
         { status: 503, description: 'not' },
       ],
       async handle() {
+        if (options.ready?.() === false) {
+          throw new FlashSaleError(
+            'backend_unavailable',
+            'shutting down: send requests to another instance',
+            {
+              details: { retryAfterSeconds: 1 },
+            },
+          );
+        }
         const ready = await options.deps.ledger.ping().catch(() => false);
         if (!ready) throw new FlashSaleError('backend_unavailable', 'the store does not answer');
         return { status: 200, body: { status: 'ready' } };

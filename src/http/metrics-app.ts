@@ -29,5 +29,8 @@ export function createMetricsApp(options: {
         return errorResponse(error);
       }
     },
+    refuse(_request: HttpRequest, error: unknown): HttpResponse {
+      return errorResponse(error);
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface RouteContext<Body> {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The client's IP address: X-Forwarded-For read only behind a trusted proxy (client-address.ts). */
   readonly clientAddress: string | undefined;
+  /** The request's id (its X-Request-Id or a fresh one), carried into the events it causes. */
+  readonly requestId: string;
 }
 
 export interface RouteResult {

@@ -91,6 +91,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
           idempotencyKey: context.body.idempotencyKey,
           clientAddress: context.clientAddress,
           purchaseToken: context.headers['x-purchase-token'],
+          requestId: context.requestId,
         });
         return {
           status: 201,

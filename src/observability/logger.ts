@@ -1,20 +1,67 @@
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import { type DestinationStream, pino } from 'pino';
+import type { Logger, LogLevel } from '../ports/logger.ts';
 
-export interface Logger {
-  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogThreshold = (typeof LOG_LEVELS)[number];
+
+/**
+ * Where a token or personal data could end up in a record: header maps
+ * (`headers.authorization`, cookies, the purchase token), and fields named
+ * for a secret or a shopper's contact details, at the top or one level down.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  'authorization',
+  'cookie',
+  'token',
+  'password',
+  'email',
+  'phone',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-purchase-token"]',
+  '*.authorization',
+  '*.token',
+  '*.password',
+  '*.email',
+  '*.phone',
+];
+
+export interface LoggerOptions {
+  readonly level?: LogThreshold;
+  /**
+   * Where lines go: a stream, or a file descriptor (default 2, stderr),
+   * written synchronously so that a line logged just before exit is not lost.
+   */
+  readonly destination?: DestinationStream | 1 | 2;
+  /** Fields on every line, e.g. { thread: 2 }. */
+  readonly base?: Record<string, unknown>;
 }
 
-/** One JSON object a line, the shape CloudWatch Logs and most collectors parse as is. */
-export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  return {
-    log(level, message, fields) {
-      const record: Record<string, unknown> = { time: new Date().toISOString(), level, message, ...fields };
-      const error = fields?.error;
-      if (error instanceof Error)
-        record.error = { name: error.name, message: error.message, stack: error.stack };
-      write(`${JSON.stringify(record)}\n`);
+/**
+ * JSON lines through pino: `{"level":"info","time":"…","message":"…",…}`,
+ * the shape CloudWatch Logs and most collectors parse as is. An `error`
+ * field that is an Error is written with its name, message and stack.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      messageKey: 'message',
+      base: { pid: process.pid, ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { error: pino.stdSerializers.err },
+      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
     },
+    typeof options.destination === 'object'
+      ? options.destination
+      : pino.destination({ fd: options.destination ?? 2, sync: true }),
+  );
+  return {
+    log(level: LogLevel, message: string, fields?: Record<string, unknown>) {
+      if (fields === undefined) logger[level](message);
+      else logger[level](fields, message);
+    },
+    enabled: (level) => logger.isLevelEnabled(level),
   };
 }
-
-export const silentLogger: Logger = { log: () => {} };

@@ -20,6 +20,8 @@ export interface DeadLetter {
 export interface QueueDepth {
   readonly pending: number;
   readonly dead: number;
+  /** When the oldest pending event was queued (ms); undefined when none is, or the queue cannot tell. */
+  readonly oldestPendingAt?: number | undefined;
 }
 
 export interface ReceiveOptions {

@@ -13,6 +13,12 @@ export interface ReserveRequest {
   readonly quantity: number;
   readonly idempotencyKey: string;
   readonly now: number;
+  /**
+   * The id of the request asking, carried in the reservation's
+   * `reservation.created` event (as `requestId`) so the pipeline's log lines
+   * about it can be joined to the request's. Not part of the reservation.
+   */
+  readonly requestId?: string | undefined;
 }
 
 export type ReserveResult = PurchaseOutcome | { readonly kind: 'sale_not_found' };

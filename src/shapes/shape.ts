@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Logger } from '../observability/logger.ts';
 import type { Backend } from '../ports/backend.ts';
+import type { Logger } from '../ports/logger.ts';
 
 /** A shape's own settings: each key is a setting, read from the flag named for it (`redisUrl`: `--redis-url`). */
 export type ConfigSchema = z.ZodObject;

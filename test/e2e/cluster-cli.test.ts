@@ -50,9 +50,14 @@ describe.skipIf(!available)('the flashsale command on the cluster shape', () => 
 
     const listed = await flashsale('dead-letters', 'list');
     expect(listed.stdout).toMatch(/^\d+-\d+\treservation\.created\t1 attempts\t.*\tunreadable\n$/);
+    const redrivenFrom = Date.now();
     const redriven = await flashsale('dead-letters', 'redrive', '--all');
     expect(redriven.stdout.trim()).toBe('redriven: 1');
-    expect(await backend.queue.depth()).toEqual({ pending: 1, dead: 0 });
+    const depth = await backend.queue.depth();
+    expect(depth).toMatchObject({ pending: 1, dead: 0 });
+    // Queued again by the redrive: the oldest pending event is as old as it.
+    expect(depth.oldestPendingAt).toBeGreaterThanOrEqual(redrivenFrom);
+    expect(depth.oldestPendingAt).toBeLessThanOrEqual(Date.now());
     const [again] = await backend.queue.receive(10, Date.now());
     expect(again).toMatchObject({ topic: 'reservation.created', body: '{"broken":true}', attempts: 0 });
   });

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { silentLogger } from '../../src/observability/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
 import { type ComposeOptions, composeLambda, type LambdaRuntime } from '../../src/runtime/lambda/compose.ts';
 import type { LambdaConfig } from '../../src/runtime/lambda/config.ts';
 import { type AwsResources, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalAws } from './local-aws.ts';
@@ -17,6 +17,7 @@ export function lambdaConfigFor(resources: AwsResources, extra: Partial<LambdaCo
     maxReceiveCount: 3,
     metricsNamespace: 'FlashSaleTest',
     serviceName: 'test',
+    logLevel: 'info',
     ...extra,
   };
 }

@@ -6,6 +6,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** Everything the process printed on stdout so far. */
   stdout(): string;
+  /** Everything the process printed on stderr (its log lines) so far. */
+  stderr(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -48,10 +50,10 @@ export async function spawnServer(
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${err}`)), timeoutMs);
     child.stderr!.on('data', (chunk: Buffer) => {
       err += chunk.toString();
-      const match = /"message":"listening","url":"([^"]+)"/.exec(err);
-      if (match !== null) {
+      const listening = /^\{.*"message":"listening".*\}$/m.exec(err);
+      if (listening !== null) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve((JSON.parse(listening[0]) as { url: string }).url);
       }
     });
     child.once('exit', (code) => {
@@ -63,6 +65,7 @@ export async function spawnServer(
     url,
     child,
     stdout: () => out,
+    stderr: () => err,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

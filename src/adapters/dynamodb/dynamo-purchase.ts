@@ -120,7 +120,7 @@ export class DynamoPurchase {
     }
     const reservation = newReservation(sale, request, { id: claim.reservationId, orderId: claim.orderId });
     try {
-      await reservations.put(reservation, taken.takes);
+      await reservations.put(reservation, taken.takes, request.requestId);
     } catch (error) {
       if (isDefiniteRejection(error) && !isConditionFailure(error)) {
         await stock.giveBack(sale.id, taken.takes);
@@ -128,7 +128,7 @@ export class DynamoPurchase {
       }
       throw error;
     }
-    await outbox.send('reservation.created', reservation);
+    await outbox.send('reservation.created', reservation, request.requestId);
     return { kind: 'reserved', reservation, replayed: false };
   }
 

@@ -25,9 +25,9 @@ export class EventOutbox {
   }
 
   /** Relays a stored event now; on failure it stays flagged for the sweeper. */
-  async send(topic: EventTopic, reservation: Reservation): Promise<void> {
+  async send(topic: EventTopic, reservation: Reservation, requestId?: string): Promise<void> {
     try {
-      await this.#relay(topic, JSON.stringify(reservation));
+      await this.#relay(topic, eventBody(reservation, requestId));
       await this.#reservations.clearPending(reservation.id, topic);
     } catch (error) {
       this.#onRelayError(error);
@@ -41,10 +41,16 @@ export class EventOutbox {
       const topic = optStr(item, 'pendingEvent') as EventTopic | null;
       // A release still giving units back sends its event once it is done (release-steps.ts).
       if (topic === null || item.restock !== undefined) continue;
-      await this.#relay(topic, JSON.stringify(reservationFromItem(item)));
+      const requestId = topic === 'reservation.created' ? optStr(item, 'requestId') : null;
+      await this.#relay(topic, eventBody(reservationFromItem(item), requestId ?? undefined));
       await this.#reservations.clearPending(str(item, 'id'), topic);
       sent++;
     }
     return sent;
   }
+}
+
+/** The event: the reservation, and the id of the request that made it where one is known. */
+function eventBody(reservation: Reservation, requestId: string | undefined): string {
+  return JSON.stringify(requestId === undefined ? reservation : { ...reservation, requestId });
 }

@@ -40,10 +40,11 @@ export class ReservationItems {
     this.#random = random;
   }
 
-  /** Writes a new reservation with its `reservation.created` event flagged unsent. */
-  async put(reservation: Reservation, takes: Takes): Promise<void> {
+  /** Writes a new reservation with its `reservation.created` event flagged unsent (and the request it came from). */
+  async put(reservation: Reservation, takes: Takes, requestId?: string): Promise<void> {
     const bucket = Math.floor(this.#random() * SWEEP_BUCKETS);
     const item = reservationToItem(reservation, takes, bucket);
+    if (requestId !== undefined) item.requestId = S(requestId);
     item.pendingEvent = S('reservation.created');
     item.outboxBucket = S(outboxBucket(bucket));
     item.outboxAt = N(reservation.createdAt);

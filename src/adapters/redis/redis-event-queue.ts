@@ -155,12 +155,19 @@ export class RedisEventQueue implements EventQueue {
   }
 
   async depth(): Promise<QueueDepth> {
-    const [streamed, delayed, dead] = await Promise.all([
+    const [streamed, delayed, dead, first] = await Promise.all([
       this.#redis.xlen(this.#keys.events()),
       this.#redis.zcard(this.#keys.delayedEvents()),
       this.#redis.xlen(this.#keys.deadLetters()),
+      this.#redis.xrange(this.#keys.events(), '-', '+', 'COUNT', 1) as Promise<RawEntry[]>,
     ]);
-    return { pending: streamed + delayed, dead };
+    // Handled entries are deleted, so the first left is the oldest; its id starts with its time in ms.
+    const firstId = first[0]?.[0];
+    return {
+      pending: streamed + delayed,
+      dead,
+      oldestPendingAt: firstId === undefined ? undefined : Number(firstId.split('-', 1)[0]),
+    };
   }
 
   async #receive(max: number, now: number): Promise<QueuedEvent[]> {

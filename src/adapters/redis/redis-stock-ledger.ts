@@ -127,7 +127,11 @@ export class RedisStockLedger implements StockLedger {
       request.quantity,
       request.now,
       reservation.id,
-      JSON.stringify(reservation),
+      // Stored as the reservation's JSON and sent as its reservation.created event (reservationFromHash
+      // leaves the request id out of the reservation).
+      JSON.stringify(
+        request.requestId === undefined ? reservation : { ...reservation, requestId: request.requestId },
+      ),
       reservation.expiresAt,
       sale.id,
       ...probe,

@@ -14,7 +14,7 @@ export interface StoredReservation {
  */
 export function reservationFromHash(hash: Record<string, string>): StoredReservation | undefined {
   if (hash.json === undefined) return undefined;
-  const created = JSON.parse(hash.json) as Reservation;
+  const { requestId: _requestId, ...created } = JSON.parse(hash.json) as Reservation & { requestId?: string };
   const reservation: Reservation = {
     ...created,
     state: (hash.state ?? 'held') as ReservationState,

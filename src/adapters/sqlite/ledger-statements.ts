@@ -17,7 +17,7 @@ export function prepareLedgerStatements(db: DatabaseSync) {
     giveBack: db.prepare('UPDATE sales SET available = available + ? WHERE id = ?'),
     insertReservation: db.prepare(
       `INSERT INTO reservations (id, order_id, sale_id, user_id, quantity, idempotency_key, amount_cents,
-         currency, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?)
+         currency, state, created_at, expires_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)
        ON CONFLICT (user_id, idempotency_key) DO NOTHING`,
     ),
     reservation: db.prepare('SELECT * FROM reservations WHERE id = ?'),

@@ -15,7 +15,7 @@ const ID_PREFIX = 'c';
  */
 export class ReservationLog {
   readonly #sql: Record<
-    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'bySeq' | 'nthAfter',
+    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'oldest' | 'bySeq' | 'nthAfter',
     StatementSync
   >;
   #cursor: number;
@@ -30,6 +30,7 @@ export class ReservationLog {
       after: db.prepare('SELECT * FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?'),
       nextSeq: db.prepare('SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       count: db.prepare('SELECT COUNT(*) AS n FROM reservations WHERE seq > ?'),
+      oldest: db.prepare('SELECT created_at FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       bySeq: db.prepare('SELECT * FROM reservations WHERE seq = ?'),
       nthAfter: db.prepare(
         'SELECT MAX(seq) AS seq, COUNT(*) AS n FROM (SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?)',
@@ -53,7 +54,7 @@ export class ReservationLog {
       events.push({
         id: `${ID_PREFIX}${seq}`,
         topic: 'reservation.created',
-        body: JSON.stringify(reservationFromRow(row)),
+        body: createdEventBody(row),
         attempts: 0,
       });
       if (events.length === max) break;
@@ -64,7 +65,7 @@ export class ReservationLog {
   body(seq: number): string {
     const row = this.#sql.bySeq.get(seq);
     if (row === undefined) throw new Error(`embedded queue: no reservation with seq ${seq}`);
-    return JSON.stringify(reservationFromRow(row));
+    return createdEventBody(row);
   }
 
   /** Marks an event handled, inside a write: the stored cursor moves with it when it can. */
@@ -109,6 +110,11 @@ export class ReservationLog {
     return moved;
   }
 
+  /** When the first event past the cursor was made (one handled ahead of the cursor may make it look older). */
+  oldestPendingAt(): number | undefined {
+    return this.#sql.oldest.get(this.#cursor)?.created_at as number | undefined;
+  }
+
   pending(): number {
     return (this.#sql.count.get(this.#cursor)!.n as number) - this.#handledAhead.size;
   }
@@ -122,4 +128,11 @@ export class ReservationLog {
   #storedCursor(): number {
     return this.#sql.cursor.get()!.seq as number;
   }
+}
+
+/** A reservation row as its reservation.created event: the reservation, and the request that made it. */
+function createdEventBody(row: Record<string, unknown>): string {
+  const requestId = row.request_id as string | null;
+  const reservation = reservationFromRow(row);
+  return JSON.stringify(requestId === null ? reservation : { ...reservation, requestId });
 }

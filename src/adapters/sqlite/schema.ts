@@ -121,4 +121,6 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sales ADD COLUMN purchase_token INTEGER NOT NULL DEFAULT 0 CHECK (purchase_token IN (0, 1));
   `,
+  // The id of the request that made a reservation, carried in its reservation.created event.
+  `ALTER TABLE reservations ADD COLUMN request_id TEXT;`,
 ];

@@ -51,7 +51,7 @@ export class SqliteEventQueue implements EventQueue {
         'INSERT INTO outbox (id, topic, body, attempts, available_at, created_at) VALUES (?, ?, ?, 0, ?, ?)',
       ),
       depth: db.prepare(
-        'SELECT (SELECT COUNT(*) FROM outbox) AS pending, (SELECT COUNT(*) FROM dead_letters) AS dead',
+        'SELECT (SELECT COUNT(*) FROM outbox) AS pending, (SELECT COUNT(*) FROM dead_letters) AS dead, (SELECT MIN(created_at) FROM outbox) AS oldest',
       ),
     };
   }
@@ -124,7 +124,14 @@ export class SqliteEventQueue implements EventQueue {
 
   async depth(): Promise<QueueDepth> {
     const row = this.#sql.depth.get()!;
-    return { pending: (row.pending as number) + this.#log.pending(), dead: row.dead as number };
+    const oldest = [row.oldest as number | null, this.#log.oldestPendingAt()].filter(
+      (at): at is number => typeof at === 'number',
+    );
+    return {
+      pending: (row.pending as number) + this.#log.pending(),
+      dead: row.dead as number,
+      oldestPendingAt: oldest.length === 0 ? undefined : Math.min(...oldest),
+    };
   }
 
   /**

@@ -247,6 +247,7 @@ export class SqliteStockLedger implements StockLedger {
       reservation.currency,
       reservation.createdAt,
       reservation.expiresAt,
+      request.requestId ?? null,
     );
     if (inserted.changes !== 1) {
       // The key was used in another sale: give the units back and answer as that reservation decides.

@@ -12,8 +12,7 @@ export function createLambdaHttpApp(runtime: LambdaRuntime): HttpApp {
     deps,
     authenticator: verifiedClaimsAuthenticator({ adminGroup: config.adminGroup }),
     observe: emf.observeHttp,
-    onError: (error, request) =>
-      logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
+    logger,
   });
 }
 

@@ -1,7 +1,8 @@
 import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
-import { jsonLogger, type Logger } from '../../observability/logger.ts';
+import { createLogger } from '../../observability/logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
 // The AWS shape is imported directly, not picked by name through src/shapes/registry.ts: each
 // function runs this one shape, and through the registry every bundle would take in the other
 // shapes too (their settings, with zod, at the cold start; SQLite, ioredis and pg as chunks beside),
@@ -34,7 +35,7 @@ export interface ComposeOptions {
 }
 
 export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}): LambdaRuntime {
-  const logger = options.logger ?? jsonLogger((line) => process.stdout.write(line));
+  const logger = options.logger ?? createLogger({ level: config.logLevel, destination: 1 });
   const backend = openAwsBackend({
     ledgerTable: config.ledgerTable,
     ordersTable: config.ordersTable,

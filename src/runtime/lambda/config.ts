@@ -1,3 +1,5 @@
+import { LOG_LEVELS, type LogThreshold } from '../../observability/logger.ts';
+
 /** What a Lambda function reads from its environment (set by the CDK stack). */
 export interface LambdaConfig {
   readonly ledgerTable: string;
@@ -11,6 +13,7 @@ export interface LambdaConfig {
   readonly maxReceiveCount: number;
   readonly metricsNamespace: string;
   readonly serviceName: string;
+  readonly logLevel: LogThreshold;
 }
 
 export class LambdaConfigError extends Error {
@@ -48,5 +51,14 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     maxReceiveCount: integer('MAX_RECEIVE_COUNT', 5, 1, 1000),
     metricsNamespace: env.METRICS_NAMESPACE || 'FlashSale',
     serviceName: env.SERVICE_NAME || env.AWS_LAMBDA_FUNCTION_NAME || 'flashsale',
+    logLevel: logLevel(env.LOG_LEVEL),
   };
+}
+
+function logLevel(raw: string | undefined): LogThreshold {
+  if (raw === undefined || raw === '') return 'info';
+  const level = LOG_LEVELS.find((known) => known === raw);
+  if (level === undefined)
+    throw new LambdaConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${raw}`);
+  return level;
 }

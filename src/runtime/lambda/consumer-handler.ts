@@ -36,7 +36,8 @@ export function createConsumerHandler(runtime: LambdaRuntime) {
             error,
             messageId: record.messageId,
             receives,
-            requestId: context?.awsRequestId,
+            ...causedBy(record.body),
+            awsRequestId: context?.awsRequestId,
           });
           if (!lastTry) {
             const seconds = retryDelay(defaultWorkerOptions, receives) / 1000;
@@ -52,4 +53,17 @@ export function createConsumerHandler(runtime: LambdaRuntime) {
 
 function topicOf(record: SQSRecord): string {
   return record.messageAttributes.topic?.stringValue ?? 'unknown';
+}
+
+/** The ids a failed event's log line carries: its order, and the HTTP request that made it (when known). */
+function causedBy(body: string): { orderId?: string; requestId?: string } {
+  try {
+    const { orderId, requestId } = JSON.parse(body) as { orderId?: unknown; requestId?: unknown };
+    return {
+      ...(typeof orderId === 'string' ? { orderId } : {}),
+      ...(typeof requestId === 'string' ? { requestId } : {}),
+    };
+  } catch {
+    return {};
+  }
 }

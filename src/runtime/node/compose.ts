@@ -7,10 +7,11 @@ import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
 import { createTokenVerifier } from '../../http/auth/token-verifier.ts';
 import { TrustedProxies } from '../../http/client-address.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
-import type { Logger } from '../../observability/logger.ts';
 import type { MetricsText, PrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import type { PurchaseLimiter } from '../../ports/purchase-limiter.ts';
 
 export type Stores = Pick<Backend, 'ledger' | 'orders' | 'queue' | 'soldOut' | 'orderProjection'> & {
@@ -23,7 +24,7 @@ export function composeDeps(
   config: Config,
   stores: Stores,
   clock: Clock,
-  prometheus: PrometheusMetrics,
+  metrics: Metrics,
 ): AppDeps & { readonly soldOutBoard: SoldOutBoard } {
   const soldOutBoard = new SoldOutBoard({
     ledger: stores.ledger,
@@ -32,7 +33,7 @@ export function composeDeps(
   });
   const deps = composeAppDeps(stores, {
     clock,
-    metrics: prometheus.metrics,
+    metrics,
     purchaseLimiter: stores.purchaseLimiter,
     soldOutBoard,
     saleCache: true,
@@ -52,6 +53,9 @@ export function composeHttpApp(
     /** What /metrics serves; this thread's registry unless the runtime sums several. */
     readonly metricsText?: () => Promise<MetricsText>;
     readonly logger: Logger;
+    /** Where each answer is reported; default: the Prometheus histogram. */
+    readonly observe?: (route: string, status: number, seconds: number) => void;
+    readonly ready?: () => boolean;
   },
 ): HttpApp {
   const { remoteAuth } = config;
@@ -69,9 +73,9 @@ export function composeHttpApp(
       ? { metricsText: options.metricsText ?? options.prometheus.text }
       : {}),
     metricsToken: config.metricsToken,
-    observe: options.prometheus.observeHttp,
+    observe: options.observe ?? options.prometheus.observeHttp,
     trustedProxies: new TrustedProxies(config.trustedProxies),
-    onError: (error, request) =>
-      options.logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
+    logger: options.logger,
+    ...(options.ready === undefined ? {} : { ready: options.ready }),
   });
 }

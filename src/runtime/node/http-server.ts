@@ -1,31 +1,96 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { errorResponse, type HttpApp } from '../../http/http-app.ts';
+import type { Socket } from 'node:net';
+import type { HttpApp } from '../../http/http-app.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../http/types.ts';
 
+export interface NodeServer {
+  readonly server: Server;
+  /** Requests received (headers read) and not yet answered or abandoned. */
+  inFlight(): number;
+  /**
+   * Stops accepting and closes, at once, every connection with no request in
+   * the app (idle keep-alives, requests still sending their headers); lets
+   * the requests in flight finish for up to `deadlineMs`, then closes every
+   * connection left and resolves.
+   */
+  drain(deadlineMs: number): Promise<void>;
+}
+
 /** node:http in front of the app: reads the body (refusing oversize ones early), hands over, writes back. */
-export function createNodeServer(app: HttpApp): Server {
+export function createNodeServer(app: HttpApp): NodeServer {
+  let inFlight = 0;
+  let draining = false;
+  let settled: (() => void) | undefined;
+  const sockets = new Set<Socket>();
+  /** Requests in the app: the ones a drain waits for. */
+  const active = new Set<ServerResponse>();
   const answers = new AnswerBatch();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    inFlight++;
+    active.add(res);
+    res.once('close', () => {
+      inFlight--;
+      active.delete(res);
+      if (inFlight === 0) settled?.();
+    });
+    if (draining) res.shouldKeepAlive = false;
+    const head = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
     readBody(req).then(
       (body) => {
         const request: HttpRequest = {
-          method: req.method ?? 'GET',
-          url: req.url ?? '/',
-          headers: req.headers as Record<string, string | undefined>,
+          ...head,
+          headers: head.headers as HttpRequest['headers'],
           body,
           remoteAddress: req.socket.remoteAddress,
         };
         return app.handle(request).then((response) => answers.send(res, response, req.method === 'HEAD'));
       },
       (error: unknown) => {
+        // The client went away mid-body: no one to answer, nothing to log.
+        if (!(error instanceof HttpError)) {
+          res.destroy();
+          return;
+        }
         // Stop reading an oversize body: answer and close the connection.
         res.shouldKeepAlive = false;
-        send(res, errorResponse(error), false);
+        const request: HttpRequest = { ...head, headers: head.headers as HttpRequest['headers'], body: '' };
+        send(res, app.refuse(request, error), false);
       },
     );
   });
-  return server;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return {
+    server,
+    inFlight: () => inFlight,
+    async drain(deadlineMs) {
+      draining = true;
+      const closed = once(server, 'close');
+      server.close();
+      const busy = new Set<unknown>();
+      for (const res of active) {
+        res.shouldKeepAlive = false; // answered with Connection: close
+        busy.add(res.socket);
+      }
+      // Nothing of theirs reached the app: a client may safely send it again elsewhere.
+      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          settled = resolve;
+          timer = setTimeout(resolve, deadlineMs);
+        });
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,14 +1,18 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../../config.ts';
-import { jsonLogger } from '../../observability/logger.ts';
+import { createLogger } from '../../observability/logger.ts';
+import type { Logger } from '../../ports/logger.ts';
 import { describeBackend } from '../../shapes/registry.ts';
 import { createDemoSaleIfEmpty } from './demo-sale.ts';
 import { startNode } from './start.ts';
+import { answeredUsage } from './usage.ts';
 
-const logger = jsonLogger();
+if (answeredUsage(process.argv.slice(2), (text) => process.stdout.write(text))) process.exit(0);
+let logger: Logger = createLogger();
 
 try {
   const config = loadConfig(process.argv.slice(2), process.env);
+  logger = createLogger({ level: config.logLevel });
   const node = await startNode(config, logger);
   const store = describeBackend(config.backend, config);
   const demo =
@@ -44,7 +48,12 @@ try {
     ].join('\n'),
   );
   const shutdown = (signal: string) => {
-    logger.log('info', 'shutting down', { signal });
+    logger.log('info', 'shutting down', { signal, timeoutMs: config.shutdownTimeoutMs });
+    // Backstop: a close that hangs (a store that never answers) must not keep the process alive.
+    setTimeout(() => {
+      logger.log('error', 'shutdown took too long: exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5_000).unref();
     node.close().then(
       () => process.exit(0),
       (error: unknown) => {

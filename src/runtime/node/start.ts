@@ -6,13 +6,19 @@ import { type Config, requireTokenVerifier } from '../../config.ts';
 import { type LocalIssuer, loadLocalIssuer } from '../../http/auth/local-issuer.ts';
 import type { HttpApp } from '../../http/http-app.ts';
 import { createMetricsApp } from '../../http/metrics-app.ts';
-import type { Logger } from '../../observability/logger.ts';
+import type { AlarmMetric } from '../../observability/alarm-rules.ts';
+import { alarmWebhook } from '../../observability/alarm-webhook.ts';
+import { type AlarmSampler, type AlarmStatus, Alarms } from '../../observability/alarms.ts';
 import { aggregatedText, createPrometheusMetrics } from '../../observability/prometheus.ts';
+import { timedStore } from '../../observability/timed-store.ts';
 import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
+import type { EventQueue } from '../../ports/event-queue.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { openBackend } from '../../shapes/registry.ts';
-import { composeDeps, composeHttpApp } from './compose.ts';
-import { createNodeServer } from './http-server.ts';
+import { composeDeps, composeHttpApp, type Stores } from './compose.ts';
+import { createNodeServer, type NodeServer } from './http-server.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
@@ -29,6 +35,9 @@ export interface RunningNode {
   readonly metricsUrl: string;
   /** The extra HTTP threads, when `httpThreads` > 1. */
   readonly httpThreads: HttpThreads | undefined;
+  /** The configured alarms and their states, for a dashboard or a status page. */
+  alarms(): AlarmStatus[];
+  /** Graceful: readiness 503 at once, requests in flight finish (up to SHUTDOWN_TIMEOUT_MS), worker batch done. */
   close(): Promise<void>;
 }
 
@@ -56,27 +65,58 @@ export async function startNode(
   };
   requireTokenVerifier(config);
   const backend = await openBackend(config.backend, { dataDir: config.dataDir, logger });
-  const prometheus = createPrometheusMetrics(backend.queue);
   const clock = options.clock ?? systemClock;
-  const stores = { ...backend, purchaseLimiter: openPurchaseLimiter(config, backend) };
-  const deps = composeDeps(config, stores, clock, prometheus);
+  let nodeServer: NodeServer | undefined;
+  const alarms = new Alarms({
+    rules: config.alarms,
+    clock,
+    logger,
+    sample: alarmSampler(backend.queue, () => nodeServer?.inFlight() ?? 0, clock),
+    ...(config.alarmWebhookUrl === undefined
+      ? {}
+      : { webhook: alarmWebhook(config.alarmWebhookUrl, logger) }),
+  });
+  const prometheus = createPrometheusMetrics({
+    queue: backend.queue,
+    inFlight: () => nodeServer?.inFlight() ?? 0,
+    alarms: () => alarms.states(),
+  });
+  // Every thread's store calls arrive here (extra threads call these over RPC), so they are timed once.
+  const stores: Stores = {
+    ledger: timedStore(backend.ledger, (op) => prometheus.backendTimer('ledger', op)),
+    orders: timedStore(backend.orders, (op) => prometheus.backendTimer('orders', op)),
+    queue: backend.queue,
+    soldOut: backend.soldOut,
+    orderProjection: backend.orderProjection,
+    purchaseLimiter: openPurchaseLimiter(config, backend),
+  };
+  const deps = composeDeps(config, stores, clock, alarmedMetrics(prometheus.metrics, alarms));
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
   const metricsText = async () =>
     aggregatedText([await prometheus.snapshot(), ...((await httpThreads?.snapshots()) ?? [])]);
+  let ready = true;
   const app = composeHttpApp(config, deps, {
     localJwks: issuer?.jwks,
     prometheus,
     ...(config.httpThreads > 1 ? { metricsText } : {}),
     logger,
+    observe: (route, status, seconds) => {
+      prometheus.observeHttp(route, status, seconds);
+      alarms.recordHttp(status, seconds);
+    },
+    ready: () => ready,
   });
   const worker = new OrderWorker(
     deps,
     { maxAttempts: config.workerMaxAttempts, ...options.worker },
     (error) => logger.log('error', 'order worker failed', { error }),
+    logger,
   );
   if (options.runWorker !== false && config.role !== 'api') worker.start();
-  const server = createNodeServer(app);
+  alarms.start();
+  nodeServer = createNodeServer(app);
+  const { server } = nodeServer;
   const threads = config.httpThreads > 1;
   await listen(server, config.port, config.host, threads || config.reusePort);
   const { port } = server.address() as AddressInfo;
@@ -89,6 +129,7 @@ export async function startNode(
         stores,
         metricsText,
         logger,
+        alarms,
       })
     : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -96,32 +137,71 @@ export async function startNode(
     config.metricsPort === undefined
       ? undefined
       : createNodeServer(createMetricsApp({ metricsText, metricsToken: config.metricsToken }));
-  if (metricsServer !== undefined) await listen(metricsServer, config.metricsPort!, config.host, false);
+  if (metricsServer !== undefined)
+    await listen(metricsServer.server, config.metricsPort!, config.host, false);
   const url = `http://${host}:${port}`;
+  let closing: Promise<void> | undefined;
   return {
     url,
     metricsUrl:
       metricsServer === undefined
         ? `${url}/metrics`
-        : `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics`,
+        : `http://${host}:${(metricsServer.server.address() as AddressInfo).port}/metrics`,
     app,
     deps,
     worker,
     backend,
     issuer,
     httpThreads,
-    async close() {
-      await httpThreads?.stop();
-      metricsServer?.close();
-      metricsServer?.closeIdleConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await worker.stop();
-      deps.soldOutBoard.close();
-      await backend.close();
+    alarms: () => alarms.states(),
+    close() {
+      // Not ready at once (the load balancer stops sending), then: stop accepting, let requests in
+      // flight finish (up to the deadline), let the worker finish its batch, close the store.
+      ready = false;
+      closing ??= (async () => {
+        await Promise.all([
+          httpThreads?.stop(),
+          nodeServer.drain(config.shutdownTimeoutMs),
+          metricsServer?.drain(config.shutdownTimeoutMs),
+        ]);
+        await worker.stop();
+        await alarms.stop();
+        deps.soldOutBoard.close();
+        await backend.close();
+      })();
+      return closing;
     },
+  };
+}
+
+/** The app's counters as Prometheus sees them, with the order pipeline's failures also fed to the alarms. */
+function alarmedMetrics(metrics: Metrics, alarms: Alarms): Metrics {
+  return {
+    ...metrics,
+    orderEvent(result) {
+      metrics.orderEvent(result);
+      if (result === 'retried') alarms.record('order_events_retried');
+      else if (result === 'dead_lettered') alarms.record('order_events_dead_lettered');
+    },
+  };
+}
+
+/** The gauges an alarm may watch, read only when a rule watches them. */
+function alarmSampler(queue: EventQueue, inFlight: () => number, clock: Clock): AlarmSampler {
+  return async (metrics) => {
+    const values: Partial<Record<AlarmMetric, number>> = { in_flight_requests: inFlight() };
+    if (
+      metrics.has('queue_pending') ||
+      metrics.has('dead_letters') ||
+      metrics.has('queue_oldest_age_seconds')
+    ) {
+      const depth = await queue.depth();
+      values.queue_pending = depth.pending;
+      values.dead_letters = depth.dead;
+      values.queue_oldest_age_seconds =
+        depth.oldestPendingAt === undefined ? 0 : Math.max(0, (clock.now() - depth.oldestPendingAt) / 1000);
+    }
+    return values;
   };
 }
 

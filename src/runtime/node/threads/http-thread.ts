@@ -7,9 +7,10 @@
  * thread; sold-out news crosses threads on a BroadcastChannel. Rate limits
  * are counted once per process, by the main thread's limiter.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
-import { jsonLogger } from '../../../observability/logger.ts';
+import { foldHttp, type HttpSummary } from '../../../observability/http-fold.ts';
+import { createLogger } from '../../../observability/logger.ts';
 import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
 import { systemClock } from '../../../ports/clock.ts';
 import type { EventQueue } from '../../../ports/event-queue.ts';
@@ -17,7 +18,7 @@ import type { OrderStore } from '../../../ports/order-store.ts';
 import type { PurchaseLimiter } from '../../../ports/purchase-limiter.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
 import { composeDeps, composeHttpApp } from '../compose.ts';
-import { createNodeServer } from '../http-server.ts';
+import { createNodeServer, type NodeServer } from '../http-server.ts';
 import { purchaseLimitsOf } from '../purchase-limits.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
@@ -35,26 +36,39 @@ const stores = {
   purchaseLimiter:
     purchaseLimitsOf(config) === undefined ? undefined : client.remote<PurchaseLimiter>('limiter'),
 };
-const prometheus = createPrometheusMetrics(undefined);
+let nodeServer: NodeServer | undefined;
+const prometheus = createPrometheusMetrics({ inFlight: () => nodeServer?.inFlight() ?? 0 });
 serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });
-const deps = composeDeps(config, stores, systemClock, prometheus);
+const deps = composeDeps(config, stores, systemClock, prometheus.metrics);
+// The alarms are evaluated on the main thread: this thread's answers go there folded, once a second.
+const alarms = client.remote<{ recordHttpSummary(summary: HttpSummary): Promise<void> }>('alarms');
+const alarmFeed = foldHttp((summary) => void alarms.recordHttpSummary(summary).catch(() => {}));
+let ready = true;
 const app = composeHttpApp(config, deps, {
   localJwks: data.localJwks,
   prometheus,
   // Whichever thread takes the scrape answers with the sum of every thread.
   metricsText: () => client.remote<{ text(): Promise<MetricsText> }>('metrics').text(),
-  logger: jsonLogger(),
+  logger: createLogger({ level: config.logLevel, base: { thread: threadId } }),
+  observe: (route, status, seconds) => {
+    prometheus.observeHttp(route, status, seconds);
+    alarmFeed.observe(status, seconds);
+  },
+  ready: () => ready,
 });
-const server = createNodeServer(app);
+nodeServer = createNodeServer(app);
+const { server } = nodeServer;
 
 server.listen({ port: data.port, host: config.host, reusePort: true }, () =>
   port.postMessage(THREAD_LISTENING),
 );
 port.on('message', (message: unknown) => {
   if (message !== THREAD_STOP) return;
-  server.close(() => {
+  ready = false;
+  alarmFeed.stop();
+  void nodeServer.drain(config.shutdownTimeoutMs).then(async () => {
     deps.soldOutBoard.close();
-    void stores.soldOut.close().then(() => port.close());
+    await stores.soldOut.close();
+    port.close();
   });
-  server.closeIdleConnections();
 });

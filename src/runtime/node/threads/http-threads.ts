@@ -2,8 +2,10 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../../../config.ts';
-import type { Logger } from '../../../observability/logger.ts';
+import type { Alarms } from '../../../observability/alarms.ts';
+import type { HttpSummary } from '../../../observability/http-fold.ts';
 import type { MetricsSnapshot, MetricsText } from '../../../observability/prometheus.ts';
+import type { Logger } from '../../../ports/logger.ts';
 import type { Stores } from '../compose.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { configForThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
@@ -32,6 +34,8 @@ export async function startHttpThreads(options: {
   /** The summed exposition the main thread serves; threads serve the same. */
   readonly metricsText: () => Promise<MetricsText>;
   readonly logger: Logger;
+  /** Where the threads' answers are folded in once a second (the alarms live on this thread). */
+  readonly alarms: Pick<Alarms, 'recordHttpSummary'>;
 }): Promise<HttpThreads> {
   const data: HttpThreadData = {
     config: configForThread(options.config),
@@ -47,6 +51,9 @@ export async function startHttpThreads(options: {
       // One count for the whole process: every thread asks the main thread's limiter.
       ...(options.stores.purchaseLimiter === undefined ? {} : { limiter: options.stores.purchaseLimiter }),
       metrics: { text: options.metricsText },
+      alarms: {
+        recordHttpSummary: async (summary: HttpSummary) => options.alarms.recordHttpSummary(summary),
+      },
     });
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
     return worker;
@@ -77,7 +84,8 @@ export async function startHttpThreads(options: {
         workers.map(async (worker) => {
           const exited = once(worker, 'exit');
           worker.postMessage(THREAD_STOP);
-          const timer = setTimeout(() => void worker.terminate(), 5_000);
+          // The thread drains its own connections within the shutdown deadline; this is the backstop.
+          const timer = setTimeout(() => void worker.terminate(), options.config.shutdownTimeoutMs + 2_000);
           await exited;
           clearTimeout(timer);
         }),

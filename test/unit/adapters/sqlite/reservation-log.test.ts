@@ -47,7 +47,7 @@ describe('embedded store: reservation rows as the created events', () => {
       ['reservation.created', c!.id],
     ]);
     await first.queue.ack(events[1]!.id);
-    expect(await first.queue.depth()).toEqual({ pending: 2, dead: 0 });
+    expect(await first.queue.depth()).toEqual({ pending: 2, dead: 0, oldestPendingAt: 1_500 });
     // Not acked yet: delivered again; the acked one is not.
     expect((await first.queue.receive(10, 1_500)).map((e) => e.id)).toEqual([events[0]!.id, events[2]!.id]);
     await first.queue.ack(events[0]!.id);
@@ -58,7 +58,7 @@ describe('embedded store: reservation rows as the created events', () => {
     opened.push(second);
     const again = await second.queue.receive(10, 1_500);
     expect(again.map((e) => (JSON.parse(e.body) as Reservation).id)).toEqual([c!.id]);
-    expect(await second.queue.depth()).toEqual({ pending: 1, dead: 0 });
+    expect(await second.queue.depth()).toEqual({ pending: 1, dead: 0, oldestPendingAt: 1_500 });
   });
 
   it('confirms pending orders in bulk, leaving records that moved on as they are', async () => {
@@ -70,7 +70,7 @@ describe('embedded store: reservation rows as the created events', () => {
     await backend.orders.apply(reservations[1]!, 'paid', 1_600);
     const projection = backend.orderProjection!;
     expect(await projection.confirmPending(3, 1_700)).toBe(3);
-    expect(await backend.queue.depth()).toEqual({ pending: 2, dead: 0 });
+    expect(await backend.queue.depth()).toEqual({ pending: 2, dead: 0, oldestPendingAt: 1_500 });
     expect(await projection.confirmPending(3, 1_700)).toBe(2);
     expect(await projection.confirmPending(3, 1_700)).toBe(0);
     const statuses = await Promise.all(reservations.map((r) => backend.orders.get(r.orderId)));
