@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadLocalIssuer } from '../../src/http/auth/local-issuer.ts';
 import { type ServerProcess, spawnServer } from '../support/server-process.ts';
 
-/** The shopper token and demo sale the server prints on start. */
-function banner(server: ServerProcess): { token: string; saleId: string } {
-  const token = /TOKEN=(\S+)/.exec(server.stdout())?.[1];
+/** The demo sale the server prints on start, and a shopper token signed with the key in its data dir. */
+async function banner(server: ServerProcess, dataDir: string): Promise<{ token: string; saleId: string }> {
   const saleId = /Demo sale (\S+):/.exec(server.stdout())?.[1];
-  if (token === undefined || saleId === undefined)
-    throw new Error(`no token or sale in:\n${server.stdout()}`);
+  if (saleId === undefined) throw new Error(`no sale in:\n${server.stdout()}`);
+  const token = await (await loadLocalIssuer(dataDir)).sign({ sub: 'alice', admin: false });
   return { token, saleId };
 }
 
@@ -37,13 +37,13 @@ describe('the server log', () => {
     dirs.push(dir);
     const server = await spawnServer(['--data-dir', dir, ...flags]);
     servers.push(server);
-    await until(() => server.stdout().includes('TOKEN='));
-    return server;
+    await until(() => server.stdout().includes('Demo sale'));
+    return { server, dir };
   };
 
   it('at debug, logs each request with its id and never the bearer token', async () => {
-    const server = await start('--log-level', 'debug');
-    const { token, saleId } = banner(server);
+    const { server, dir } = await start('--log-level', 'debug');
+    const { token, saleId } = await banner(server, dir);
     const bought = await fetch(`${server.url}/v1/sales/${saleId}/purchase`, {
       method: 'POST',
       headers: {
@@ -75,14 +75,14 @@ describe('the server log', () => {
       }),
       expect.objectContaining({ requestId: fresh, route: '/v1/sales/:id', status: 200 }),
     ]);
-    const everything = server.stderr() + server.stdout().replace(`TOKEN=${token}`, '');
+    const everything = server.stderr() + server.stdout();
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(token.split('.')[2]!);
   });
 
   it('at the default level (info), writes nothing per request', async () => {
-    const server = await start();
-    const { saleId } = banner(server);
+    const { server, dir } = await start();
+    const { saleId } = await banner(server, dir);
     for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/v1/sales/${saleId}`)).status).toBe(200);
     const lines = logLines(server);
     expect(lines.map((l) => l.message)).toEqual(['listening']);

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadLocalIssuer } from '../../src/http/auth/local-issuer.ts';
 import { type ServerProcess, spawnServer } from '../support/server-process.ts';
 import { startTestServer } from '../support/test-server.ts';
 
@@ -38,8 +39,8 @@ describe('graceful shutdown of a real server process', () => {
 
   it('on SIGTERM closes half-sent requests, answers the one in flight, and exits within the deadline', async () => {
     server = await spawnServer(['--data-dir', dir, '--shutdown-timeout-ms', String(DEADLINE_MS)]);
-    await until(() => server!.stdout().includes('TOKEN='));
-    const token = /TOKEN=(\S+)/.exec(server.stdout())![1]!;
+    await until(() => server!.stdout().includes('Demo sale'));
+    const token = await (await loadLocalIssuer(dir)).sign({ sub: 'alice', admin: false });
     const saleId = /Demo sale (\S+):/.exec(server.stdout())![1]!;
 
     // Half a request line and headers: never reaches the app.

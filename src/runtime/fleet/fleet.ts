@@ -37,16 +37,16 @@ export async function startFleet(
   signal: AbortSignal,
 ): Promise<Fleet> {
   const { dataDir, host } = options;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dataDir, { recursive: true });
   const state = new FleetState(dataDir);
   await state.claim(progress);
   if (options.fresh) {
     progress(`--fresh: wiping ${dataDir}`);
     rmSync(dataDir, { recursive: true, force: true });
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    mkdirSync(dataDir, { recursive: true });
   }
   const logDir = join(dataDir, 'logs');
-  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  mkdirSync(logDir, { recursive: true });
   const port = options.port === 0 ? await freePort(host) : options.port;
   if (!(await portIsFree(port, host))) {
     throw new Error(`port ${port} on ${host} is taken: choose another with --port (0: any free port)`);
