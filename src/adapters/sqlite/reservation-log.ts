@@ -15,7 +15,7 @@ const ID_PREFIX = 'c';
  */
 export class ReservationLog {
   readonly #sql: Record<
-    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'bySeq' | 'nthAfter',
+    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'bySeq' | 'nthAfter' | 'createdAfter',
     StatementSync
   >;
   #cursor: number;
@@ -31,6 +31,7 @@ export class ReservationLog {
       nextSeq: db.prepare('SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       count: db.prepare('SELECT COUNT(*) AS n FROM reservations WHERE seq > ?'),
       bySeq: db.prepare('SELECT * FROM reservations WHERE seq = ?'),
+      createdAfter: db.prepare('SELECT seq, created_at FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?'),
       nthAfter: db.prepare(
         'SELECT MAX(seq) AS seq, COUNT(*) AS n FROM (SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?)',
       ),
@@ -111,6 +112,13 @@ export class ReservationLog {
 
   pending(): number {
     return (this.#sql.count.get(this.#cursor)!.n as number) - this.#handledAhead.size;
+  }
+
+  /** When the oldest event not handled yet was made; null when none waits. */
+  oldestPendingAt(): number | null {
+    const rows = this.#sql.createdAfter.all(this.#cursor, this.#handledAhead.size + 1);
+    const row = rows.find((r) => !this.#handledAhead.has(r.seq as number));
+    return row === undefined ? null : (row.created_at as number);
   }
 
   /** After a rollback: back to what the store holds (events handled in the lost writes come again). */
