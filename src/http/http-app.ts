@@ -5,6 +5,7 @@ import type { AppDeps } from '../app/deps.ts';
 import { FlashSaleError } from '../domain/errors.ts';
 import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticator.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
+import { type DashboardPage, dashboardRoutes } from './dashboard-routes.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
 import { HttpError } from './http-error.ts';
 import type { RequestSchemas, Route, RouteResult } from './route.ts';
@@ -18,6 +19,8 @@ interface HttpAppBaseOptions {
   readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
   readonly observe?: (route: string, status: number, seconds: number) => void;
   readonly onError?: (error: unknown, request: HttpRequest) => void;
+  /** The operator's page and its live stream: only a runtime that can stream responses (Node) sets it. */
+  readonly dashboard?: DashboardPage | undefined;
 }
 
 /**
@@ -41,7 +44,11 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as co
 /** The one application every runtime calls: node:http, Lambda, and route tests alike. */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const authenticator = options.authenticator ?? bearerTokenAuthenticator(options.verifier);
-  const routes = [...operationalRoutes(options), ...apiRoutes(options.deps)];
+  const routes = [
+    ...operationalRoutes(options),
+    ...apiRoutes(options.deps),
+    ...(options.dashboard === undefined ? [] : dashboardRoutes(options.dashboard)),
+  ];
   // Built on first request, from a module loaded then: a Lambda cold start neither loads nor runs
   // the JSON Schema generator unless someone asks for the document.
   let openApi: Promise<string> | undefined;
@@ -145,6 +152,7 @@ function toResponse(result: RouteResult): HttpResponse {
       status: result.status,
       headers: { ...result.headers, 'content-type': result.contentType },
       body: String(result.body),
+      ...(result.stream === undefined ? {} : { stream: result.stream }),
     };
   }
   return {

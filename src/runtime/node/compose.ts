@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts';
 import { TokenBuckets } from '../../domain/token-bucket.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
 import { createTokenVerifier } from '../../http/auth/token-verifier.ts';
+import type { DashboardPage } from '../../http/dashboard-routes.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { MetricsText, PrometheusMetrics } from '../../observability/prometheus.ts';
@@ -48,6 +49,7 @@ export function composeHttpApp(
     /** What /metrics serves; this thread's registry unless the runtime sums several. */
     readonly metricsText?: () => Promise<MetricsText>;
     readonly logger: Logger;
+    readonly dashboard?: DashboardPage;
   },
 ): HttpApp {
   const { remoteAuth } = config;
@@ -62,6 +64,7 @@ export function composeHttpApp(
     ...(options.localJwks === undefined ? {} : { jwks: options.localJwks }),
     metricsText: options.metricsText ?? options.prometheus.text,
     observe: options.prometheus.observeHttp,
+    dashboard: options.dashboard,
     onError: (error, request) =>
       options.logger.log('error', 'request failed', { error, method: request.method, url: request.url }),
   });

@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorResponse, type HttpApp } from '../../http/http-app.ts';
 import { HttpError } from '../../http/http-error.ts';
-import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../http/types.ts';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  MAX_BODY_BYTES,
+  type ResponseStream,
+} from '../../http/types.ts';
 
 /** node:http in front of the app: reads the body (refusing oversize ones early), hands over, writes back. */
 export function createNodeServer(app: HttpApp): Server {
@@ -58,6 +63,26 @@ function tooLarge(): HttpError {
 
 function send(res: ServerResponse, response: HttpResponse, headOnly: boolean): void {
   if (res.headersSent) return;
+  if (response.stream !== undefined && !headOnly) {
+    sendStream(res, response, response.stream);
+    return;
+  }
   res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(headOnly ? undefined : response.body);
+}
+
+/** Headers now, then whatever the stream writes, until either side ends it. */
+function sendStream(res: ServerResponse, response: HttpResponse, stream: ResponseStream): void {
+  res.writeHead(response.status, response.headers);
+  res.flushHeaders();
+  let stop = (): void => {};
+  const end = () => {
+    stop();
+    res.end();
+  };
+  res.once('close', () => stop());
+  stop = stream.open((chunk) => {
+    if (!res.writableEnded) res.write(chunk);
+  }, end);
+  if (res.destroyed) stop();
 }

@@ -20,6 +20,9 @@ try {
   });
   const shopper =
     node.issuer === undefined ? undefined : await node.issuer.sign({ sub: 'alice', admin: false });
+  // Local auth only (development): the link signs the demo admin in; the token is in the fragment,
+  // which browsers never send, so it reaches no server log.
+  const admin = node.issuer === undefined ? undefined : await node.issuer.sign({ sub: 'ops', admin: true });
   const saleId = demo?.id ?? (await node.deps.ledger.listSales()).at(-1)?.sale.id ?? '<sale id>';
   process.stdout.write(
     [
@@ -38,6 +41,7 @@ try {
             `       -H 'content-type: application/json' -d '{"quantity":1,"idempotencyKey":"first-try"}'`,
             'More tokens: npx flashsale token --sub bob [--admin]',
           ]),
+      `Dashboard: ${node.url}/dashboard${admin === undefined ? '' : `#token=${admin}`}`,
       `API: ${node.url}/openapi.json   metrics: ${node.url}/metrics`,
       '',
     ].join('\n'),

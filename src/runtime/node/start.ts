@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
 import type { Config } from '../../config.ts';
+import { DashboardCollector } from '../../dashboard/collector.ts';
 import { type LocalIssuer, loadLocalIssuer } from '../../http/auth/local-issuer.ts';
 import type { HttpApp } from '../../http/http-app.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -11,6 +12,7 @@ import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import { openBackend } from '../../shapes/registry.ts';
 import { composeDeps, composeHttpApp } from './compose.ts';
+import { createDashboardPage } from './dashboard.ts';
 import { createNodeServer } from './http-server.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 
@@ -50,13 +52,23 @@ export async function startNode(
   const deps = composeDeps(config, backend, clock, prometheus);
   const issuer = config.remoteAuth === undefined ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
-  const metricsText = async () =>
-    aggregatedText([await prometheus.snapshot(), ...((await httpThreads?.snapshots()) ?? [])]);
+  const metricsSnapshots = async () => [
+    await prometheus.snapshot(),
+    ...((await httpThreads?.snapshots()) ?? []),
+  ];
+  const metricsText = async () => aggregatedText(await metricsSnapshots());
+  const dashboardSource = new DashboardCollector({
+    deps,
+    backend: backend.name,
+    metrics: metricsSnapshots,
+  });
+  const dashboard = createDashboardPage(dashboardSource, logger);
   const app = composeHttpApp(config, deps, {
     localJwks: issuer?.jwks,
     prometheus,
     ...(config.httpThreads > 1 ? { metricsText } : {}),
     logger,
+    dashboard,
   });
   const worker = new OrderWorker(
     deps,
@@ -76,6 +88,7 @@ export async function startNode(
         localJwks: issuer?.jwks,
         stores: backend,
         metricsText,
+        dashboard: dashboardSource,
         logger,
       })
     : undefined;
@@ -89,6 +102,7 @@ export async function startNode(
     issuer,
     httpThreads,
     async close() {
+      dashboard.feed.close();
       await httpThreads?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

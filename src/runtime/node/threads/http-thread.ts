@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
+import type { SnapshotSource } from '../../../dashboard/feed.ts';
 import { jsonLogger } from '../../../observability/logger.ts';
 import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
 import { systemClock } from '../../../ports/clock.ts';
@@ -15,6 +16,7 @@ import type { EventQueue } from '../../../ports/event-queue.ts';
 import type { OrderStore } from '../../../ports/order-store.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
 import { composeDeps, composeHttpApp } from '../compose.ts';
+import { createDashboardPage } from '../dashboard.ts';
 import { createNodeServer } from '../http-server.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
@@ -33,12 +35,15 @@ const stores = {
 const prometheus = createPrometheusMetrics(undefined);
 serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });
 const deps = composeDeps(config, stores, systemClock, prometheus);
+const logger = jsonLogger();
+const dashboard = createDashboardPage(client.remote<SnapshotSource>('dashboard'), logger);
 const app = composeHttpApp(config, deps, {
   localJwks: data.localJwks,
   prometheus,
   // Whichever thread takes the scrape answers with the sum of every thread.
   metricsText: () => client.remote<{ text(): Promise<MetricsText> }>('metrics').text(),
-  logger: jsonLogger(),
+  logger,
+  dashboard,
 });
 const server = createNodeServer(app);
 
@@ -47,6 +52,7 @@ server.listen({ port: data.port, host: config.host, reusePort: true }, () =>
 );
 port.on('message', (message: unknown) => {
   if (message !== THREAD_STOP) return;
+  dashboard.feed.close();
   server.close(() => {
     deps.soldOutBoard.close();
     void stores.soldOut.close().then(() => port.close());

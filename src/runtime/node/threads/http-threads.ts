@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../../../config.ts';
+import type { SnapshotSource } from '../../../dashboard/feed.ts';
 import type { Logger } from '../../../observability/logger.ts';
 import type { MetricsSnapshot, MetricsText } from '../../../observability/prometheus.ts';
 import type { Stores } from '../compose.ts';
@@ -31,6 +32,8 @@ export async function startHttpThreads(options: {
   readonly stores: Stores;
   /** The summed exposition the main thread serves; threads serve the same. */
   readonly metricsText: () => Promise<MetricsText>;
+  /** The dashboard's snapshots, collected once for every thread. */
+  readonly dashboard: SnapshotSource;
   readonly logger: Logger;
 }): Promise<HttpThreads> {
   const data: HttpThreadData = {
@@ -45,6 +48,7 @@ export async function startHttpThreads(options: {
       orders: options.stores.orders,
       queue: options.stores.queue,
       metrics: { text: options.metricsText },
+      dashboard: { latest: () => options.dashboard.latest() },
     });
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
     return worker;
