@@ -138,9 +138,9 @@ function start(token: string): () => void {
   const redrive = async (ids: readonly string[]): Promise<void> => {
     const results = await Promise.allSettled(ids.map((id) => api.redrive(id)));
     const failed = results.filter((r) => r.status === 'rejected').length;
-    byId('dead-letters').prepend(
-      el('p', { class: failed > 0 ? 'error' : 'ok' }, `Redrove ${ids.length - failed} of ${ids.length}.`),
-    );
+    const result = byId('redrive-result');
+    result.className = failed > 0 ? 'error' : 'ok';
+    result.textContent = `Redrove ${ids.length - failed} of ${ids.length}.`;
     deadCount = -1;
   };
 

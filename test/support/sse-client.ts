@@ -5,6 +5,8 @@ export interface SnapshotStream {
   readonly headers: Headers;
   /** Snapshots received so far. */
   readonly received: DashboardSnapshot[];
+  /** Resolves when the server ends the stream (or close() aborted it). */
+  readonly ended: Promise<void>;
   /** Resolves with the first snapshot (received before or after the call) that `match` accepts. */
   until(match: (snapshot: DashboardSnapshot) => boolean, timeoutMs?: number): Promise<DashboardSnapshot>;
   close(): void;
@@ -22,8 +24,9 @@ export async function openSnapshotStream(
   });
   const received: DashboardSnapshot[] = [];
   const waiters = new Set<() => void>();
+  let ended: Promise<void> = Promise.resolve();
   if (response.ok && response.body !== null) {
-    void (async () => {
+    ended = (async () => {
       const decoder = new TextDecoder();
       let buffer = '';
       try {
@@ -52,6 +55,7 @@ export async function openSnapshotStream(
     status: response.status,
     headers: response.headers,
     received,
+    ended,
     until(match, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

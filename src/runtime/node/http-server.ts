@@ -73,7 +73,9 @@ function send(res: ServerResponse, response: HttpResponse, headOnly: boolean): v
 
 /** Headers now, then whatever the stream writes, until either side ends it. */
 function sendStream(res: ServerResponse, response: HttpResponse, stream: ResponseStream): void {
-  res.writeHead(response.status, response.headers);
+  // The connection is the stream's alone: when either side ends it, it closes (no idle keep-alive left to
+  // hold up a shutdown).
+  res.writeHead(response.status, { ...response.headers, connection: 'close' });
   res.flushHeaders();
   let stop = (): void => {};
   const end = () => {
