@@ -33,7 +33,7 @@ export class TimeChart {
           {
             stroke: '#8b949e',
             grid: { stroke: '#21262d' },
-            size: 56,
+            size: 72,
             values: (_u, ticks) => ticks.map((t) => `${formatNumber(t)}${options.unit ?? ''}`),
           },
         ],
