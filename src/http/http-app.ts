@@ -7,6 +7,7 @@ import type { Logger } from '../ports/logger.ts';
 import { type Authenticator, bearerTokenAuthenticator } from './auth/authenticator.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { TrustedProxies } from './client-address.ts';
+import { type DashboardPage, dashboardRoutes } from './dashboard-routes.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
 import { HttpError } from './http-error.ts';
 import { checkMetricsToken } from './metrics-access.ts';
@@ -34,6 +35,8 @@ interface HttpAppBaseOptions {
   readonly logger?: Logger;
   /** False once the process is shutting down: /readyz answers 503 so the load balancer stops sending. */
   readonly ready?: () => boolean;
+  /** The operator's page and its live stream: only a runtime that can stream responses (Node) sets it. */
+  readonly dashboard?: DashboardPage | undefined;
 }
 
 /**
@@ -63,7 +66,11 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as co
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const authenticator = options.authenticator ?? bearerTokenAuthenticator(options.verifier);
   const proxies = options.trustedProxies ?? new TrustedProxies([]);
-  const routes = [...operationalRoutes(options), ...apiRoutes(options.deps)];
+  const routes = [
+    ...operationalRoutes(options),
+    ...apiRoutes(options.deps),
+    ...(options.dashboard === undefined ? [] : dashboardRoutes(options.dashboard)),
+  ];
   // Built on first request, from a module loaded then: a Lambda cold start neither loads nor runs
   // the JSON Schema generator unless someone asks for the document.
   let openApi: Promise<string> | undefined;
@@ -253,6 +260,7 @@ function toResponse(result: RouteResult): HttpResponse {
       status: result.status,
       headers: { ...result.headers, 'content-type': result.contentType },
       body: String(result.body),
+      ...(result.stream === undefined ? {} : { stream: result.stream }),
     };
   }
   return {

@@ -27,6 +27,7 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
   const paths: Record<string, Record<string, unknown>> = {};
   const components: Record<string, JsonSchema> = {};
   for (const r of routes) {
+    if (r.hidden === true) continue;
     const path = r.path.replace(/:(\w+)/g, '{$1}');
     const parameters: Array<Record<string, unknown>> = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
       name: m[1],

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Actor } from '../domain/actor.ts';
 import type * as requestSchemaModule from './request-schemas.ts';
 import type * as responseSchemaModule from './response-schemas.ts';
+import type { ResponseStream } from './types.ts';
 
 /**
  * The schema modules. Routes name their schemas with a function of one
@@ -33,6 +34,8 @@ export interface RouteResult {
   readonly headers?: Record<string, string> | undefined;
   /** Raw text (Prometheus, for instance) instead of JSON. */
   readonly contentType?: string;
+  /** Sent after the headers, instead of the body (Server-Sent Events). */
+  readonly stream?: ResponseStream;
 }
 
 export interface RouteHeaderDoc {
@@ -58,6 +61,8 @@ export interface Route<Body = unknown> {
   /** Request headers the route reads, for the OpenAPI document. */
   readonly headers?: readonly RouteHeaderDoc[];
   readonly responses: readonly RouteResponseDoc[];
+  /** Left out of the OpenAPI document (the dashboard's files). */
+  readonly hidden?: boolean;
   handle(context: RouteContext<Body>): Promise<RouteResult>;
 }
 

@@ -22,6 +22,17 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** Sent after the headers instead of `body`, for as long as both sides keep it open (Node only). */
+  readonly stream?: ResponseStream | undefined;
+}
+
+/** A response that stays open and sends as it goes: Server-Sent Events. */
+export interface ResponseStream {
+  /**
+   * Starts sending; `end` closes the response from the server's side.
+   * Returns what to call when the client goes away.
+   */
+  open(write: (chunk: string) => void, end: () => void): () => void;
 }
 
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -50,4 +50,11 @@ export interface EventQueue {
   /** Puts a dead letter back on the queue with its attempts reset; false if there is no such letter. */
   redrive(id: string, now: number): Promise<boolean>;
   depth(): Promise<QueueDepth>;
+  /**
+   * When the oldest event still waiting for delivery entered the queue (a
+   * retried or redriven event counts from when it was put back, by the
+   * store's clock); null when none waits, undefined where the queue cannot
+   * tell without receiving (SQS keeps that figure in CloudWatch only).
+   */
+  oldestPendingAt(): Promise<number | null | undefined>;
 }

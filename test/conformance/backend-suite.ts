@@ -33,6 +33,7 @@ function flakyOrders(inner: OrderStore): OrderStore & { down: boolean } {
     },
     get: (orderId) => inner.get(orderId),
     countForSale: (saleId) => inner.countForSale(saleId),
+    countByStatus: (saleId) => inner.countByStatus(saleId),
   };
 }
 
@@ -413,6 +414,35 @@ export function describeBackendConformance(name: string, openBackend: BackendFac
       expect((await backend.orders.get(a!.reservation.orderId))?.status).toBe('paid');
       expect((await backend.orders.get(b!.reservation.orderId))?.status).toBe('cancelled');
       expect((await backend.orders.get(c!.reservation.orderId))?.status).toBe('expired');
+    });
+
+    it('counts recorded orders by status, and tells when the oldest waiting event was queued', async () => {
+      const sale = await openSale({ stock: 10, perUserLimit: 3, paymentWindowSeconds: 30 });
+      const other = await openSale({ stock: 10 });
+      const queuedFrom = Date.now() - 60_000;
+      const [a, b] = await Promise.all(['a', 'b', 'c', 'd'].map((u) => buy(sale.id, u, u)));
+      await buy(other.id, 'e', 'e');
+      expect(await backend.orders.countByStatus(sale.id)).toEqual({
+        confirmed: 0,
+        paid: 0,
+        expired: 0,
+        cancelled: 0,
+      });
+      const oldest = await backend.queue.oldestPendingAt();
+      // SQS keeps the age of its oldest message in CloudWatch only: the port says so with undefined.
+      if (backend.name === 'aws') expect(oldest).toBeUndefined();
+      else expect(oldest).toBeGreaterThan(queuedFrom);
+      await payOrder(deps, a!.reservation.orderId, admin);
+      await cancelOrder(deps, b!.reservation.orderId, admin);
+      await worker.drain();
+      expect(await backend.orders.countByStatus(sale.id)).toEqual({
+        confirmed: 2,
+        paid: 1,
+        expired: 0,
+        cancelled: 1,
+      });
+      expect((await backend.orders.countByStatus(other.id)).confirmed).toBe(1);
+      expect(await backend.queue.oldestPendingAt()).toBe(backend.name === 'aws' ? undefined : null);
     });
 
     it('parks an event after the maximum attempts and redrives it once the fault is gone (I6)', async () => {

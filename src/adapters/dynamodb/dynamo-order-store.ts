@@ -1,4 +1,6 @@
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -6,9 +8,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { applyOrderEvent, type OrderEvent, type OrderStatus, type Transition } from '../../domain/order.ts';
 import type { Reservation } from '../../domain/reservation.ts';
-import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
+import {
+  type OrderRecord,
+  type OrderStatusCounts,
+  type OrderStore,
+  tallyStatuses,
+} from '../../ports/order-store.ts';
 import { type Item, isConditionFailure, N, num, S, str } from './attributes.ts';
-import { countAll } from './query-pages.ts';
+import { countAll, queryAll } from './query-pages.ts';
 import { ORDERS_INDEX } from './tables.ts';
 
 /**
@@ -59,6 +66,46 @@ export class DynamoOrderStore implements OrderStore {
       ExpressionAttributeNames: { '#sale': partitionKey },
       ExpressionAttributeValues: { ':sale': S(saleId) },
     });
+  }
+
+  /**
+   * The sale's index holds keys only, so the statuses are read from the
+   * orders themselves, 100 a call: a read of every order of the sale, meant
+   * for an operator's view, not for a request path.
+   */
+  async countByStatus(saleId: string): Promise<OrderStatusCounts> {
+    const { name, partitionKey } = ORDERS_INDEX.bySale;
+    const keys = await queryAll(this.#db, {
+      TableName: this.#table,
+      IndexName: name,
+      KeyConditionExpression: '#sale = :sale',
+      ExpressionAttributeNames: { '#sale': partitionKey },
+      ExpressionAttributeValues: { ':sale': S(saleId) },
+    });
+    const tally = new Map<string, number>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let wanted: Item[] | undefined = keys.slice(i, i + 100).map((key) => ({ orderId: key.orderId! }));
+      while (wanted !== undefined && wanted.length > 0) {
+        const reply: BatchGetItemCommandOutput = await this.#db.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [this.#table]: {
+                Keys: wanted,
+                ProjectionExpression: '#status',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ConsistentRead: true,
+              },
+            },
+          }),
+        );
+        for (const item of reply.Responses?.[this.#table] ?? []) {
+          const status = str(item, 'status');
+          tally.set(status, (tally.get(status) ?? 0) + 1);
+        }
+        wanted = reply.UnprocessedKeys?.[this.#table]?.Keys;
+      }
+    }
+    return tallyStatuses(tally);
   }
 
   async #create(r: Reservation, status: OrderStatus, now: number): Promise<void> {

@@ -1,7 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { applyOrderEvent, type OrderEvent, type OrderStatus, type Transition } from '../../domain/order.ts';
 import type { Reservation } from '../../domain/reservation.ts';
-import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
+import {
+  type OrderRecord,
+  type OrderStatusCounts,
+  type OrderStore,
+  tallyStatuses,
+} from '../../ports/order-store.ts';
 import { ConfirmationBatch } from './confirmation-batch.ts';
 
 /** The subset of a pg Pool the store needs. */
@@ -70,6 +75,14 @@ export class PgOrderStore implements OrderStore {
       [saleId],
     );
     return Number(rows[0]!.n);
+  }
+
+  async countByStatus(saleId: string): Promise<OrderStatusCounts> {
+    const { rows } = await this.#pool.query<{ status: string; n: string }>(
+      'SELECT status, COUNT(*) AS n FROM orders WHERE sale_id = $1 GROUP BY status',
+      [saleId],
+    );
+    return tallyStatuses(rows.map((row) => [row.status, Number(row.n)]));
   }
 
   async #applyInTransaction(

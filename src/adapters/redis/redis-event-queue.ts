@@ -8,7 +8,17 @@ import { entryFields, type RawEntry } from './stream-entries.ts';
 /** The subset of an ioredis client the queue needs. */
 export type QueueRedis = Pick<
   Redis,
-  'evalsha' | 'eval' | 'xadd' | 'xgroup' | 'xreadgroup' | 'xpending' | 'xclaim' | 'xrange' | 'xlen' | 'zcard'
+  | 'evalsha'
+  | 'eval'
+  | 'xadd'
+  | 'xgroup'
+  | 'xreadgroup'
+  | 'xpending'
+  | 'xclaim'
+  | 'xrange'
+  | 'xlen'
+  | 'zcard'
+  | 'zrange'
 >;
 
 export interface RedisEventQueueOptions {
@@ -168,6 +178,23 @@ export class RedisEventQueue implements EventQueue {
       dead,
       oldestPendingAt: firstId === undefined ? undefined : Number(firstId.split('-', 1)[0]),
     };
+  }
+
+  /**
+   * The stream's first entry, and the retries parked in the delayed set (the
+   * 100 due first), each timed by its stream id: Redis's clock when the entry
+   * was added.
+   */
+  async oldestPendingAt(): Promise<number | null> {
+    const [first, delayed] = await Promise.all([
+      this.#redis.xrange(this.#keys.events(), '-', '+', 'COUNT', '1'),
+      this.#redis.zrange(this.#keys.delayedEvents(), '0', '99'),
+    ]);
+    const times = [
+      ...first.map(([id]) => id),
+      ...delayed.map((member) => (JSON.parse(member) as { id: string }).id),
+    ].map((id) => Number(id.split('-', 1)[0]));
+    return times.length === 0 ? null : Math.min(...times);
   }
 
   async #receive(max: number, now: number): Promise<QueuedEvent[]> {

@@ -15,7 +15,7 @@ const ID_PREFIX = 'c';
  */
 export class ReservationLog {
   readonly #sql: Record<
-    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'oldest' | 'bySeq' | 'nthAfter',
+    'cursor' | 'moveCursor' | 'after' | 'nextSeq' | 'count' | 'bySeq' | 'nthAfter' | 'createdAfter',
     StatementSync
   >;
   #cursor: number;
@@ -30,8 +30,8 @@ export class ReservationLog {
       after: db.prepare('SELECT * FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?'),
       nextSeq: db.prepare('SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       count: db.prepare('SELECT COUNT(*) AS n FROM reservations WHERE seq > ?'),
-      oldest: db.prepare('SELECT created_at FROM reservations WHERE seq > ? ORDER BY seq LIMIT 1'),
       bySeq: db.prepare('SELECT * FROM reservations WHERE seq = ?'),
+      createdAfter: db.prepare('SELECT seq, created_at FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?'),
       nthAfter: db.prepare(
         'SELECT MAX(seq) AS seq, COUNT(*) AS n FROM (SELECT seq FROM reservations WHERE seq > ? ORDER BY seq LIMIT ?)',
       ),
@@ -110,13 +110,15 @@ export class ReservationLog {
     return moved;
   }
 
-  /** When the first event past the cursor was made (one handled ahead of the cursor may make it look older). */
-  oldestPendingAt(): number | undefined {
-    return this.#sql.oldest.get(this.#cursor)?.created_at as number | undefined;
-  }
-
   pending(): number {
     return (this.#sql.count.get(this.#cursor)!.n as number) - this.#handledAhead.size;
+  }
+
+  /** When the oldest event not handled yet was made; null when none waits. */
+  oldestPendingAt(): number | null {
+    const rows = this.#sql.createdAfter.all(this.#cursor, this.#handledAhead.size + 1);
+    const row = rows.find((r) => !this.#handledAhead.has(r.seq as number));
+    return row === undefined ? null : (row.created_at as number);
   }
 
   /** After a rollback: back to what the store holds (events handled in the lost writes come again). */

@@ -25,7 +25,7 @@ export class SqliteEventQueue implements EventQueue {
   readonly #outbox: OutboxWriter;
   readonly #log: ReservationLog;
   readonly #sql: Record<
-    'due' | 'ack' | 'retry' | 'take' | 'bury' | 'dead' | 'deadOne' | 'unbury' | 'depth',
+    'due' | 'ack' | 'retry' | 'take' | 'bury' | 'dead' | 'deadOne' | 'unbury' | 'depth' | 'oldest',
     StatementSync
   >;
 
@@ -50,6 +50,7 @@ export class SqliteEventQueue implements EventQueue {
       unbury: db.prepare(
         'INSERT INTO outbox (id, topic, body, attempts, available_at, created_at) VALUES (?, ?, ?, 0, ?, ?)',
       ),
+      oldest: db.prepare('SELECT MIN(created_at) AS at FROM outbox'),
       depth: db.prepare(
         'SELECT (SELECT COUNT(*) FROM outbox) AS pending, (SELECT COUNT(*) FROM dead_letters) AS dead, (SELECT MIN(created_at) FROM outbox) AS oldest',
       ),
@@ -132,6 +133,13 @@ export class SqliteEventQueue implements EventQueue {
       dead: row.dead as number,
       oldestPendingAt: oldest.length === 0 ? undefined : Math.min(...oldest),
     };
+  }
+
+  async oldestPendingAt(): Promise<number | null> {
+    const outbox = this.#sql.oldest.get()!.at as number | null;
+    const log = this.#log.oldestPendingAt();
+    if (outbox === null) return log;
+    return log === null ? outbox : Math.min(outbox, log);
   }
 
   /**

@@ -1,7 +1,12 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { applyOrderEvent, type OrderEvent, type Transition } from '../../domain/order.ts';
 import type { Reservation } from '../../domain/reservation.ts';
-import type { OrderRecord, OrderStore } from '../../ports/order-store.ts';
+import {
+  type OrderRecord,
+  type OrderStatusCounts,
+  type OrderStore,
+  tallyStatuses,
+} from '../../ports/order-store.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { orderFromRow } from './rows.ts';
 
@@ -11,6 +16,7 @@ export class SqliteOrderStore implements OrderStore {
   readonly #insert: StatementSync;
   readonly #update: StatementSync;
   readonly #count: StatementSync;
+  readonly #byStatus: StatementSync;
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#writes = writes;
@@ -21,6 +27,7 @@ export class SqliteOrderStore implements OrderStore {
     );
     this.#update = db.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ?');
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM orders WHERE sale_id = ?');
+    this.#byStatus = db.prepare('SELECT status, COUNT(*) AS n FROM orders WHERE sale_id = ? GROUP BY status');
   }
 
   apply(reservation: Reservation, event: OrderEvent, now: number): Promise<Transition> {
@@ -56,5 +63,9 @@ export class SqliteOrderStore implements OrderStore {
 
   async countForSale(saleId: string): Promise<number> {
     return this.#count.get(saleId)!.n as number;
+  }
+
+  async countByStatus(saleId: string): Promise<OrderStatusCounts> {
+    return tallyStatuses(this.#byStatus.all(saleId).map((row) => [row.status as string, row.n as number]));
   }
 }

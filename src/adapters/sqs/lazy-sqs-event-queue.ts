@@ -64,6 +64,10 @@ export class LazySqsEventQueue implements EventQueue {
     return (await this.load()).depth();
   }
 
+  async oldestPendingAt(): Promise<undefined> {
+    return (await this.load()).oldestPendingAt();
+  }
+
   /** See SqsEventQueue.delayRedelivery. */
   async delayRedelivery(receiptHandle: string, seconds: number): Promise<void> {
     await (await this.load()).delayRedelivery(receiptHandle, seconds);

@@ -153,6 +153,11 @@ export class SqsEventQueue implements EventQueue {
     return { pending, dead };
   }
 
+  /** SQS tells the age of its oldest message to CloudWatch only (ApproximateAgeOfOldestMessage). */
+  async oldestPendingAt(): Promise<undefined> {
+    return undefined;
+  }
+
   /** Leaves an in-flight message of the queue invisible for `seconds` (whole, within SQS's bounds). */
   async #hide(receiptHandle: string, seconds: number): Promise<void> {
     await this.#sqs.send(

@@ -6,6 +6,7 @@ import type { Config } from '../../config.ts';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
 import { createTokenVerifier } from '../../http/auth/token-verifier.ts';
 import { TrustedProxies } from '../../http/client-address.ts';
+import type { DashboardPage } from '../../http/dashboard-routes.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import type { MetricsText, PrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
@@ -56,6 +57,7 @@ export function composeHttpApp(
     /** Where each answer is reported; default: the Prometheus histogram. */
     readonly observe?: (route: string, status: number, seconds: number) => void;
     readonly ready?: () => boolean;
+    readonly dashboard?: DashboardPage;
   },
 ): HttpApp {
   const { remoteAuth } = config;
@@ -77,5 +79,6 @@ export function composeHttpApp(
     trustedProxies: new TrustedProxies(config.trustedProxies),
     logger: options.logger,
     ...(options.ready === undefined ? {} : { ready: options.ready }),
+    dashboard: options.dashboard,
   });
 }

@@ -3,7 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { HttpApp } from '../../http/http-app.ts';
 import { HttpError } from '../../http/http-error.ts';
-import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../http/types.ts';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  MAX_BODY_BYTES,
+  type ResponseStream,
+} from '../../http/types.ts';
 
 export interface NodeServer {
   readonly server: Server;
@@ -125,6 +130,10 @@ function tooLarge(): HttpError {
 
 function send(res: ServerResponse, response: HttpResponse, headOnly: boolean): void {
   if (res.headersSent) return;
+  if (response.stream !== undefined && !headOnly) {
+    sendStream(res, response, response.stream);
+    return;
+  }
   res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(headOnly ? undefined : response.body);
 }
@@ -153,4 +162,22 @@ class AnswerBatch {
     this.#queue = [];
     for (const { res, response, headOnly } of queue) send(res, response, headOnly);
   }
+}
+
+/** Headers now, then whatever the stream writes, until either side ends it. */
+function sendStream(res: ServerResponse, response: HttpResponse, stream: ResponseStream): void {
+  // The connection is the stream's alone: when either side ends it, it closes (no idle keep-alive left to
+  // hold up a shutdown).
+  res.writeHead(response.status, { ...response.headers, connection: 'close' });
+  res.flushHeaders();
+  let stop = (): void => {};
+  const end = () => {
+    stop();
+    res.end();
+  };
+  res.once('close', () => stop());
+  stop = stream.open((chunk) => {
+    if (!res.writableEnded) res.write(chunk);
+  }, end);
+  if (res.destroyed) stop();
 }

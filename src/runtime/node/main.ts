@@ -23,6 +23,9 @@ try {
     role: config.role,
     store,
   });
+  // Local auth only (development): the link signs the demo admin in; the token is in the fragment,
+  // which browsers never send, so it reaches no server log.
+  const admin = node.issuer === undefined ? undefined : await node.issuer.sign({ sub: 'ops', admin: true });
   const saleId = demo?.id ?? (await node.deps.ledger.listSales()).at(-1)?.sale.id ?? '<sale id>';
   // No token is printed (a log or a terminal would keep it): the command that makes one is.
   const tokenFlags = config.dataDir === resolve('data') ? '' : ` --data-dir '${config.dataDir}'`;
@@ -43,6 +46,7 @@ try {
             `       -H 'content-type: application/json' -d '{"quantity":1,"idempotencyKey":"first-try"}'`,
             `An admin token: npx flashsale token --sub ops --admin${tokenFlags}`,
           ]),
+      `Dashboard: ${node.url}/dashboard${admin === undefined ? '' : `#token=${admin}`}`,
       `API: ${node.url}/openapi.json   metrics: ${node.metricsUrl}`,
       '',
     ].join('\n'),

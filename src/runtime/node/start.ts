@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
 import { type Config, requireTokenVerifier } from '../../config.ts';
+import { DashboardCollector } from '../../dashboard/collector.ts';
 import { type LocalIssuer, loadLocalIssuer } from '../../http/auth/local-issuer.ts';
 import type { HttpApp } from '../../http/http-app.ts';
 import { createMetricsApp } from '../../http/metrics-app.ts';
@@ -18,6 +19,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { openBackend } from '../../shapes/registry.ts';
 import { composeDeps, composeHttpApp, type Stores } from './compose.ts';
+import { createDashboardPage } from './dashboard.ts';
 import { createNodeServer, type NodeServer } from './http-server.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
@@ -93,8 +95,24 @@ export async function startNode(
   const deps = composeDeps(config, stores, clock, alarmedMetrics(prometheus.metrics, alarms));
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
-  const metricsText = async () =>
-    aggregatedText([await prometheus.snapshot(), ...((await httpThreads?.snapshots()) ?? [])]);
+  const metricsSnapshots = async () => [
+    await prometheus.snapshot(),
+    ...((await httpThreads?.snapshots()) ?? []),
+  ];
+  const metricsText = async () => aggregatedText(await metricsSnapshots());
+  const dashboardSource = new DashboardCollector({
+    deps,
+    backend: backend.name,
+    metrics: metricsSnapshots,
+    alarms: () =>
+      alarms.states().map((a) => ({
+        name: a.name,
+        state: a.state,
+        since: a.since,
+        lastValue: a.lastValue ?? null,
+      })),
+  });
+  const dashboard = createDashboardPage(dashboardSource, logger);
   let ready = true;
   const app = composeHttpApp(config, deps, {
     localJwks: issuer?.jwks,
@@ -106,6 +124,7 @@ export async function startNode(
       alarms.recordHttp(status, seconds);
     },
     ready: () => ready,
+    dashboard,
   });
   const worker = new OrderWorker(
     deps,
@@ -128,6 +147,7 @@ export async function startNode(
         localJwks: issuer?.jwks,
         stores,
         metricsText,
+        dashboard: dashboardSource,
         logger,
         alarms,
       })
@@ -158,6 +178,7 @@ export async function startNode(
       // Not ready at once (the load balancer stops sending), then: stop accepting, let requests in
       // flight finish (up to the deadline), let the worker finish its batch, close the store.
       ready = false;
+      dashboard.feed.close();
       closing ??= (async () => {
         await Promise.all([
           httpThreads?.stop(),

@@ -23,6 +23,7 @@ function recordingQueue(inner: EventQueue) {
     listDeadLetters: (limit) => inner.listDeadLetters(limit),
     redrive: (id, now) => inner.redrive(id, now),
     depth: () => inner.depth(),
+    oldestPendingAt: () => inner.oldestPendingAt(),
   };
   return { queue, receives };
 }

@@ -9,6 +9,7 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
+import type { SnapshotSource } from '../../../dashboard/feed.ts';
 import { foldHttp, type HttpSummary } from '../../../observability/http-fold.ts';
 import { createLogger } from '../../../observability/logger.ts';
 import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
@@ -18,6 +19,7 @@ import type { OrderStore } from '../../../ports/order-store.ts';
 import type { PurchaseLimiter } from '../../../ports/purchase-limiter.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
 import { composeDeps, composeHttpApp } from '../compose.ts';
+import { createDashboardPage } from '../dashboard.ts';
 import { createNodeServer, type NodeServer } from '../http-server.ts';
 import { purchaseLimitsOf } from '../purchase-limits.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
@@ -44,17 +46,20 @@ const deps = composeDeps(config, stores, systemClock, prometheus.metrics);
 const alarms = client.remote<{ recordHttpSummary(summary: HttpSummary): Promise<void> }>('alarms');
 const alarmFeed = foldHttp((summary) => void alarms.recordHttpSummary(summary).catch(() => {}));
 let ready = true;
+const logger = createLogger({ level: config.logLevel, base: { thread: threadId } });
+const dashboard = createDashboardPage(client.remote<SnapshotSource>('dashboard'), logger);
 const app = composeHttpApp(config, deps, {
   localJwks: data.localJwks,
   prometheus,
   // Whichever thread takes the scrape answers with the sum of every thread.
   metricsText: () => client.remote<{ text(): Promise<MetricsText> }>('metrics').text(),
-  logger: createLogger({ level: config.logLevel, base: { thread: threadId } }),
+  logger,
   observe: (route, status, seconds) => {
     prometheus.observeHttp(route, status, seconds);
     alarmFeed.observe(status, seconds);
   },
   ready: () => ready,
+  dashboard,
 });
 nodeServer = createNodeServer(app);
 const { server } = nodeServer;
@@ -66,6 +71,7 @@ port.on('message', (message: unknown) => {
   if (message !== THREAD_STOP) return;
   ready = false;
   alarmFeed.stop();
+  dashboard.feed.close();
   void nodeServer.drain(config.shutdownTimeoutMs).then(async () => {
     deps.soldOutBoard.close();
     await stores.soldOut.close();

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../../../config.ts';
+import type { SnapshotSource } from '../../../dashboard/feed.ts';
 import type { Alarms } from '../../../observability/alarms.ts';
 import type { HttpSummary } from '../../../observability/http-fold.ts';
 import type { MetricsSnapshot, MetricsText } from '../../../observability/prometheus.ts';
@@ -33,6 +34,8 @@ export async function startHttpThreads(options: {
   readonly stores: Stores;
   /** The summed exposition the main thread serves; threads serve the same. */
   readonly metricsText: () => Promise<MetricsText>;
+  /** The dashboard's snapshots, collected once for every thread. */
+  readonly dashboard: SnapshotSource;
   readonly logger: Logger;
   /** Where the threads' answers are folded in once a second (the alarms live on this thread). */
   readonly alarms: Pick<Alarms, 'recordHttpSummary'>;
@@ -54,6 +57,7 @@ export async function startHttpThreads(options: {
       alarms: {
         recordHttpSummary: async (summary: HttpSummary) => options.alarms.recordHttpSummary(summary),
       },
+      dashboard: { latest: () => options.dashboard.latest() },
     });
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
     return worker;
