@@ -25,8 +25,16 @@ describe('starting the embedded shape with no set-up', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const printed = server.stdout();
-    // No token itself: a JWT starts with the base64url of '{"'.
-    expect(printed).not.toMatch(/eyJ/);
+    // No shopper token: a JWT starts with the base64url of '{"'. The one token printed is the
+    // dashboard link's (development auth only), an admin's for an hour, in the URL fragment.
+    const link = /\/dashboard#token=(\S+)/.exec(printed)?.[1];
+    expect(link).toBeDefined();
+    expect(printed.replace(link!, '')).not.toMatch(/eyJ/);
+    const claims = JSON.parse(Buffer.from(link!.split('.')[1]!, 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+    expect(claims.exp - claims.iat).toBe(3600);
     const command = /TOKEN=\$\(npx flashsale (token [^)]+)\)/.exec(printed)?.[1];
     const purchasePath = new RegExp(`${server.url}(/v1/sales/[^/]+/purchase)`).exec(printed)?.[1];
     expect(command).toBeDefined();

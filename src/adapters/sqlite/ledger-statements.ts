@@ -12,6 +12,8 @@ export function prepareLedgerStatements(db: DatabaseSync) {
     sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
     sales: db.prepare('SELECT * FROM sales ORDER BY created_at, id'),
     byKey: db.prepare('SELECT * FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
+    // Answered from the (user_id, idempotency_key) index alone: no row is read.
+    keyUsed: db.prepare('SELECT 1 AS used FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
     // mirrors decidePurchase (stock left) in domain/purchase-decision.ts, as the store's own guard
     take: db.prepare('UPDATE sales SET available = available - ? WHERE id = ? AND available >= ?'),
     giveBack: db.prepare('UPDATE sales SET available = available + ? WHERE id = ?'),

@@ -115,7 +115,7 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
-    return this.#sql.byKey.get(userId, idempotencyKey) !== undefined;
+    return this.#sql.keyUsed.get(userId, idempotencyKey) !== undefined;
   }
 
   settle(reservationId: string, now: number): Promise<SettleResult> {

@@ -25,7 +25,11 @@ try {
   });
   // Local auth only (development): the link signs the demo admin in; the token is in the fragment,
   // which browsers never send, so it reaches no server log.
-  const admin = node.issuer === undefined ? undefined : await node.issuer.sign({ sub: 'ops', admin: true });
+  // It expires in an hour: a banner kept in a terminal's scrollback is not a standing admin credential.
+  const admin =
+    node.issuer === undefined
+      ? undefined
+      : await node.issuer.sign({ sub: 'ops', admin: true, ttlSeconds: 3600 });
   const saleId = demo?.id ?? (await node.deps.ledger.listSales()).at(-1)?.sale.id ?? '<sale id>';
   // No token is printed (a log or a terminal would keep it): the command that makes one is.
   const tokenFlags = config.dataDir === resolve('data') ? '' : ` --data-dir '${config.dataDir}'`;
