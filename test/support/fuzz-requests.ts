@@ -160,6 +160,8 @@ const headerText = fc.oneof(
   { weight: 4, arbitrary: fc.string({ maxLength: 80 }) },
   fc.integer({ min: 200, max: 6000 }).map((n) => 'x'.repeat(n)),
   unicode.map((s) => Buffer.from(s, 'utf8').toString('latin1')),
+  // A log4j lookup, literally: the string is what a hostile header carries.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: not meant as a template
   fc.constantFrom('', ' ', 'null', '../../etc/passwd', '<script>', '${jndi:ldap://x}', 'a, b'),
 );
 const forwardedFor = fc.oneof(
