@@ -15,6 +15,9 @@ export type HttpErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
+  | 'malformed_request'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'internal_error';
 
 /** What an HttpError carries: `internal_error` is what the edge answers for errors that are not refusals. */

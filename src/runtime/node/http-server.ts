@@ -9,6 +9,7 @@ import {
   MAX_BODY_BYTES,
   type ResponseStream,
 } from '../../http/types.ts';
+import { answerClientError } from './client-error.ts';
 
 export interface NodeServer {
   readonly server: Server;
@@ -65,6 +66,7 @@ export function createNodeServer(app: HttpApp): NodeServer {
       },
     );
   });
+  server.on('clientError', answerClientError);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
