@@ -1,0 +1,357 @@
+import { fc, it } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { auditSale } from '../../src/app/audit.ts';
+import type { AppDeps } from '../../src/app/deps.ts';
+import { OrderWorker } from '../../src/app/order-worker.ts';
+import { cancelOrder, expireDue, getOrder, payOrder } from '../../src/app/orders.ts';
+import { purchase } from '../../src/app/purchase.ts';
+import { createSale } from '../../src/app/sales.ts';
+import { SoldOutBoard } from '../../src/app/sold-out-board.ts';
+import { FlashSaleError } from '../../src/domain/errors.ts';
+import type { Sale } from '../../src/domain/sale.ts';
+import type { Backend } from '../../src/ports/backend.ts';
+import { noMetrics } from '../../src/ports/metrics.ts';
+import { openAwsBackend } from '../../src/shapes/aws.ts';
+import { openEmbeddedBackend } from '../../src/shapes/embedded.ts';
+import { openTestClusterBackend, sharedServicesAvailable } from '../support/cluster-services.ts';
+import { type LocalAws, startLocalAws } from '../support/local-aws.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { type Answer, OrderModel } from '../support/order-model.ts';
+
+/**
+ * Model-based conformance: random short sequences of purchases, retries,
+ * payments, cancellations, expiry sweeps, worker drains and clock moves run
+ * against a backend and against OrderModel (the domain's rules in memory) side
+ * by side. After every step both answered alike and I1 to I6 hold; a failure
+ * prints the shrunk sequence. MODEL_RUNS sets the sequences per backend.
+ */
+const RUNS = Number(process.env.MODEL_RUNS ?? 200);
+const SHOPPERS = 3;
+const SALE = { stock: 3, perUserLimit: 2, paymentWindowSeconds: 30, lastsMs: 120_000 };
+const admin = { userId: 'admin', isAdmin: true };
+
+/** One run's system: a fresh sale on a backend opened once per backend, its clock, worker and board. */
+interface Real {
+  readonly backend: Backend;
+  readonly deps: AppDeps;
+  readonly clock: ManualClock;
+  readonly worker: OrderWorker;
+  readonly board: SoldOutBoard;
+  readonly saleId: string;
+  readonly users: readonly string[];
+  /** The backend's order ids by the model's reservation index. */
+  readonly orderIds: string[];
+}
+
+/** The model and what the sequence has asked so far (retries repeat a purchase by its number). */
+interface ModelState {
+  readonly model: OrderModel;
+  readonly purchases: Array<{ readonly shopper: number; readonly key: string; readonly quantity: number }>;
+}
+
+type Command = fc.AsyncCommand<ModelState, Real>;
+
+async function answerOf(promise: Promise<Answer>): Promise<Answer> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof FlashSaleError) return { error: error.code };
+    throw error;
+  }
+}
+
+function orderIndex(real: Real, orderId: string): number {
+  const index = real.orderIds.indexOf(orderId);
+  if (index < 0) throw new Error(`the backend answered with an order the model never saw: ${orderId}`);
+  return index;
+}
+
+async function realPurchase(real: Real, shopper: number, key: string, quantity: number): Promise<Answer> {
+  return answerOf(
+    (async () => {
+      const { reservation, replayed } = await purchase(real.deps, {
+        saleId: real.saleId,
+        userId: real.users[shopper]!,
+        quantity,
+        idempotencyKey: key,
+      });
+      // A new reservation gets the next index, as in the model; a replay must name a known one.
+      if (!replayed && !real.orderIds.includes(reservation.orderId)) real.orderIds.push(reservation.orderId);
+      return { order: orderIndex(real, reservation.orderId), state: reservation.state, replayed };
+    })(),
+  );
+}
+
+/** I1, I2, I4 (the audit, and its counts equal the model's), I3 (every reservation readable as the model says). */
+async function checkInvariants(state: ModelState, real: Real): Promise<void> {
+  const { model } = state;
+  const audit = await auditSale(real.deps, real.saleId);
+  expect(audit.violations).toEqual([]);
+  expect({
+    initial: audit.initial,
+    available: audit.available,
+    held: audit.held,
+    paid: audit.paid,
+    released: audit.released,
+    reservations: audit.reservations,
+  }).toEqual({
+    initial: SALE.stock,
+    available: model.available,
+    held: model.units('held'),
+    paid: model.units('paid'),
+    released: model.units('released'),
+    reservations: model.reservations.length,
+  });
+  expect(real.orderIds).toHaveLength(model.reservations.length);
+  const statuses = await Promise.all(real.orderIds.map((id) => getOrder(real.deps, id, admin)));
+  expect(statuses.map((o) => o.status)).toEqual(model.reservations.map((_, i) => model.status(i)));
+  // I4 per shopper, counted by the model too (the audit counts the store).
+  for (const user of real.users) expect(model.holding(user)).toBeLessThanOrEqual(SALE.perUserLimit);
+}
+
+/** I3 and I6 once the pipeline caught up: exactly one order per reservation, in the model's status; queue empty. */
+async function checkPipeline(state: ModelState, real: Real): Promise<void> {
+  const { model } = state;
+  expect(await real.backend.orders.countForSale(real.saleId)).toBe(model.reservations.length);
+  const records = await Promise.all(real.orderIds.map((id) => real.backend.orders.get(id)));
+  expect(records.map((r) => r?.status)).toEqual(model.reservations.map((_, i) => model.status(i)));
+  expect(await real.backend.queue.depth()).toEqual({ pending: 0, dead: 0 });
+}
+
+async function step(state: ModelState, real: Real, expected: Answer, actual: Promise<Answer>): Promise<void> {
+  expect(await actual).toEqual(expected);
+  await checkInvariants(state, real);
+}
+
+class Purchase implements Command {
+  readonly shopper: number;
+  readonly key: string;
+  readonly quantity: number;
+  constructor(shopper: number, key: string, quantity: number) {
+    this.shopper = shopper;
+    this.key = key;
+    this.quantity = quantity;
+  }
+  check = () => true;
+  async run(state: ModelState, real: Real): Promise<void> {
+    state.purchases.push({ shopper: this.shopper, key: this.key, quantity: this.quantity });
+    const expected = state.model.purchase(real.users[this.shopper]!, this.key, this.quantity);
+    await step(state, real, expected, realPurchase(real, this.shopper, this.key, this.quantity));
+  }
+  toString = () => `purchase(shopper ${this.shopper}, key ${this.key}, quantity ${this.quantity})`;
+}
+
+/** Sends purchase number `n` of the sequence again: same shopper, key and quantity. */
+class Retry implements Command {
+  readonly n: number;
+  constructor(n: number) {
+    this.n = n;
+  }
+  check = (state: Readonly<ModelState>) => this.n < state.purchases.length;
+  async run(state: ModelState, real: Real): Promise<void> {
+    const { shopper, key, quantity } = state.purchases[this.n]!;
+    const expected = state.model.purchase(real.users[shopper]!, key, quantity);
+    await step(state, real, expected, realPurchase(real, shopper, key, quantity));
+  }
+  toString = () => `retry(purchase #${this.n})`;
+}
+
+class Pay implements Command {
+  readonly order: number;
+  constructor(order: number) {
+    this.order = order;
+  }
+  check = (state: Readonly<ModelState>) => this.order < state.model.reservations.length;
+  async run(state: ModelState, real: Real): Promise<void> {
+    const owner = { userId: state.model.reservations[this.order]!.userId, isAdmin: false };
+    const expected = state.model.pay(this.order);
+    const actual = answerOf(
+      payOrder(real.deps, real.orderIds[this.order]!, owner).then((view) => ({
+        order: orderIndex(real, view.id),
+        status: view.status,
+      })),
+    );
+    await step(state, real, expected, actual);
+  }
+  toString = () => `pay(order ${this.order})`;
+}
+
+class Cancel implements Command {
+  readonly order: number;
+  constructor(order: number) {
+    this.order = order;
+  }
+  check = (state: Readonly<ModelState>) => this.order < state.model.reservations.length;
+  async run(state: ModelState, real: Real): Promise<void> {
+    const owner = { userId: state.model.reservations[this.order]!.userId, isAdmin: false };
+    const expected = state.model.cancel(this.order);
+    const actual = answerOf(
+      cancelOrder(real.deps, real.orderIds[this.order]!, owner).then((view) => ({
+        order: orderIndex(real, view.id),
+        status: view.status,
+      })),
+    );
+    await step(state, real, expected, actual);
+  }
+  toString = () => `cancel(order ${this.order})`;
+}
+
+/** The worker's expiry sweep; answers how many reservations it released. */
+class Expire implements Command {
+  check = () => true;
+  async run(state: ModelState, real: Real): Promise<void> {
+    const expected = state.model.expireDue();
+    expect(await expireDue(real.deps)).toBe(expected);
+    await checkInvariants(state, real);
+  }
+  toString = () => 'expireDue()';
+}
+
+/** The order worker handles every queued event. */
+class Drain implements Command {
+  check = () => true;
+  async run(state: ModelState, real: Real): Promise<void> {
+    await real.worker.drain();
+    state.model.drained();
+    await checkInvariants(state, real);
+    await checkPipeline(state, real);
+  }
+  toString = () => 'drainWorker()';
+}
+
+class Advance implements Command {
+  readonly ms: number;
+  constructor(ms: number) {
+    this.ms = ms;
+  }
+  check = () => true;
+  async run(state: ModelState, real: Real): Promise<void> {
+    state.model.now += this.ms;
+    real.clock.advance(this.ms);
+    await checkInvariants(state, real);
+  }
+  toString = () => `clock +${this.ms / 1000}s`;
+}
+
+const shopper = fc.integer({ min: 0, max: SHOPPERS - 1 });
+const key = fc.constantFrom('a', 'b', 'c');
+const quantity = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(1) },
+  { weight: 2, arbitrary: fc.constant(2) },
+  { weight: 1, arbitrary: fc.constant(3) },
+);
+const earlier = fc.integer({ min: 0, max: 5 });
+const purchaseCommand = fc.tuple(shopper, key, quantity).map(([s, k, q]): Command => new Purchase(s, k, q));
+const commands = fc.commands(
+  [
+    purchaseCommand,
+    purchaseCommand,
+    earlier.map((n): Command => new Retry(n)),
+    earlier.map((n): Command => new Pay(n)),
+    earlier.map((n): Command => new Cancel(n)),
+    fc.constant<Command>(new Expire()),
+    fc.constant<Command>(new Drain()),
+    fc.constantFrom(1_000, 10_000, 30_000, 60_000).map((ms): Command => new Advance(ms)),
+  ],
+  { maxCommands: 12 },
+);
+/** Live from the first step, or starting one second in (so early purchases meet not_started). */
+const startsIn = fc.record({ startsInMs: fc.constantFrom(0, 1_000) });
+
+let runNumber = 0;
+
+async function openRun(backend: Backend, startsInMs: number): Promise<{ model: ModelState; real: Real }> {
+  const clock = new ManualClock();
+  const board = new SoldOutBoard({ ledger: backend.ledger, signal: backend.soldOut, now: () => clock.now() });
+  const deps: AppDeps = {
+    ...backend,
+    clock,
+    metrics: noMetrics,
+    purchaseLimiter: undefined,
+    soldOutBoard: board,
+  };
+  const worker = new OrderWorker(deps, { maxAttempts: 3, backoffMs: 100, maxBackoffMs: 1000 });
+  const now = clock.now();
+  const view = await createSale(deps, {
+    sku: 'MODEL',
+    name: 'Model-based sale',
+    stock: SALE.stock,
+    startsAt: now + startsInMs,
+    endsAt: now + startsInMs + SALE.lastsMs,
+    perUserLimit: SALE.perUserLimit,
+    priceCents: 500,
+    currency: 'EUR',
+    paymentWindowSeconds: SALE.paymentWindowSeconds,
+    purchaseToken: false,
+  });
+  const snapshot = await backend.ledger.getSale(view.id);
+  const sale: Sale = snapshot!.sale;
+  const run = runNumber++;
+  const users = Array.from({ length: SHOPPERS }, (_, i) => `model-${run}-shopper-${i}`);
+  return {
+    model: { model: new OrderModel(sale, now), purchases: [] },
+    real: { backend, deps, clock, worker, board, saleId: view.id, users, orderIds: [] },
+  };
+}
+
+/** Leaves nothing held or queued behind, so the next run's expiry sweep sees only its own sale. */
+async function closeRun(real: Real): Promise<void> {
+  real.clock.advance(3_600_000);
+  await expireDue(real.deps);
+  await real.worker.drain();
+  await real.worker.stop();
+  real.board.close();
+}
+
+function describeModelRuns(name: string, open: () => Promise<Backend>, close?: () => Promise<void>): void {
+  describe(`${name}: model-based sequences`, () => {
+    let backend: Backend;
+    beforeAll(async () => {
+      backend = await open();
+    });
+    afterAll(async () => {
+      await backend?.close();
+      await close?.();
+    });
+
+    it.prop([startsIn, commands], { numRuns: RUNS })(
+      `answers as the domain model does, and I1-I6 hold after every step (${RUNS} sequences)`,
+      async ({ startsInMs }, sequence) => {
+        const { model: state, real } = await openRun(backend, startsInMs);
+        try {
+          await fc.asyncModelRun(() => ({ model: state, real }), sequence);
+          // The end of every sequence: the pipeline catches up and leaves one order per reservation.
+          await real.worker.drain();
+          state.model.drained();
+          await checkInvariants(state, real);
+          await checkPipeline(state, real);
+        } finally {
+          await closeRun(real);
+        }
+      },
+      Math.max(60_000, RUNS * 1_000),
+    );
+  });
+}
+
+describeModelRuns('embedded (SQLite in memory)', async () =>
+  openEmbeddedBackend({ path: ':memory:', durability: 'normal' }),
+);
+
+describe.skipIf(!(await sharedServicesAvailable()))('cluster shape (shared Redis and PostgreSQL)', () => {
+  describeModelRuns('cluster (Redis + PostgreSQL, one stock shard)', () =>
+    openTestClusterBackend({ stockShards: 1 }),
+  );
+});
+
+let aws: LocalAws | undefined;
+describeModelRuns(
+  'AWS (DynamoDB via dynalite, SQS via fauxqs, 4 stock shards)',
+  async () => {
+    aws = await startLocalAws();
+    return openAwsBackend(aws.backendOptions(await aws.createResources(), { stockShards: 4 }));
+  },
+  async () => {
+    await aws?.stop();
+  },
+);
