@@ -4,7 +4,7 @@ import { auditSale } from '../../src/app/audit.ts';
 import type { AppDeps } from '../../src/app/deps.ts';
 import { OrderWorker } from '../../src/app/order-worker.ts';
 import { cancelOrder, expireDue, getOrder, payOrder } from '../../src/app/orders.ts';
-import { purchase } from '../../src/app/purchase.ts';
+import { type Purchased, purchase } from '../../src/app/purchase.ts';
 import { createSale } from '../../src/app/sales.ts';
 import { SoldOutBoard } from '../../src/app/sold-out-board.ts';
 import { FlashSaleError } from '../../src/domain/errors.ts';
@@ -66,20 +66,41 @@ function orderIndex(real: Real, orderId: string): number {
   return index;
 }
 
-async function realPurchase(real: Real, shopper: number, key: string, quantity: number): Promise<Answer> {
-  return answerOf(
-    (async () => {
-      const { reservation, replayed } = await purchase(real.deps, {
-        saleId: real.saleId,
-        userId: real.users[shopper]!,
-        quantity,
-        idempotencyKey: key,
-      });
-      // A new reservation gets the next index, as in the model; a replay must name a known one.
-      if (!replayed && !real.orderIds.includes(reservation.orderId)) real.orderIds.push(reservation.orderId);
-      return { order: orderIndex(real, reservation.orderId), state: reservation.state, replayed };
-    })(),
+type Bought = Purchased | { readonly error: string };
+
+async function realPurchases(real: Real, shopper: number, key: string, quantity: number, times: number) {
+  const command = { saleId: real.saleId, userId: real.users[shopper]!, quantity, idempotencyKey: key };
+  const bought = await Promise.all(
+    Array.from({ length: times }, async (): Promise<Bought> => {
+      try {
+        return await purchase(real.deps, command);
+      } catch (error) {
+        if (error instanceof FlashSaleError) return { error: error.code };
+        throw error;
+      }
+    }),
   );
+  // A new reservation gets the next index, as in the model (whichever racing answer arrived first);
+  // a replay must name a known one.
+  for (const b of bought) {
+    if ('reservation' in b && !b.replayed && !real.orderIds.includes(b.reservation.orderId)) {
+      real.orderIds.push(b.reservation.orderId);
+    }
+  }
+  return bought.map(
+    (b): Answer =>
+      'error' in b
+        ? b
+        : {
+            order: orderIndex(real, b.reservation.orderId),
+            state: b.reservation.state,
+            replayed: b.replayed,
+          },
+  );
+}
+
+async function realPurchase(real: Real, shopper: number, key: string, quantity: number): Promise<Answer> {
+  return (await realPurchases(real, shopper, key, quantity, 1))[0]!;
 }
 
 /** I1, I2, I4 (the audit, and its counts equal the model's), I3 (every reservation readable as the model says). */
@@ -141,6 +162,34 @@ class Purchase implements Command {
   toString = () => `purchase(shopper ${this.shopper}, key ${this.key}, quantity ${this.quantity})`;
 }
 
+/** The same purchase sent twice at once (a double click): one reservation at most, the other answer replays it. */
+class DoubleSubmit implements Command {
+  readonly shopper: number;
+  readonly key: string;
+  readonly quantity: number;
+  constructor(shopper: number, key: string, quantity: number) {
+    this.shopper = shopper;
+    this.key = key;
+    this.quantity = quantity;
+  }
+  check = () => true;
+  async run(state: ModelState, real: Real): Promise<void> {
+    state.purchases.push({ shopper: this.shopper, key: this.key, quantity: this.quantity });
+    const userId = real.users[this.shopper]!;
+    const expected = [
+      state.model.purchase(userId, this.key, this.quantity),
+      state.model.purchase(userId, this.key, this.quantity),
+    ];
+    const actual = await realPurchases(real, this.shopper, this.key, this.quantity, 2);
+    // Which of the two took the unit is a race: compare the answers as a set.
+    const sorted = (answers: Answer[]) => answers.map((a) => JSON.stringify(a)).sort();
+    expect(sorted(actual)).toEqual(sorted(expected));
+    await checkInvariants(state, real);
+  }
+  toString = () =>
+    `purchase twice at once(shopper ${this.shopper}, key ${this.key}, quantity ${this.quantity})`;
+}
+
 /** Sends purchase number `n` of the sequence again: same shopper, key and quantity. */
 class Retry implements Command {
   readonly n: number;
@@ -156,44 +205,34 @@ class Retry implements Command {
   toString = () => `retry(purchase #${this.n})`;
 }
 
-class Pay implements Command {
-  readonly order: number;
-  constructor(order: number) {
-    this.order = order;
-  }
-  check = (state: Readonly<ModelState>) => this.order < state.model.reservations.length;
-  async run(state: ModelState, real: Real): Promise<void> {
-    const owner = { userId: state.model.reservations[this.order]!.userId, isAdmin: false };
-    const expected = state.model.pay(this.order);
-    const actual = answerOf(
-      payOrder(real.deps, real.orderIds[this.order]!, owner).then((view) => ({
-        order: orderIndex(real, view.id),
-        status: view.status,
-      })),
-    );
-    await step(state, real, expected, actual);
-  }
-  toString = () => `pay(order ${this.order})`;
-}
+type Actor = 'owner' | 'another shopper';
 
-class Cancel implements Command {
+/** Pays or cancels order number `order`, as its shopper or as another one (who must get order_not_found). */
+class OrderAction implements Command {
+  readonly action: 'pay' | 'cancel';
   readonly order: number;
-  constructor(order: number) {
+  readonly by: Actor;
+  constructor(action: 'pay' | 'cancel', order: number, by: Actor) {
+    this.action = action;
     this.order = order;
+    this.by = by;
   }
   check = (state: Readonly<ModelState>) => this.order < state.model.reservations.length;
   async run(state: ModelState, real: Real): Promise<void> {
-    const owner = { userId: state.model.reservations[this.order]!.userId, isAdmin: false };
-    const expected = state.model.cancel(this.order);
+    const owner = state.model.reservations[this.order]!.userId;
+    const userId = this.by === 'owner' ? owner : real.users.find((u) => u !== owner)!;
+    const expected =
+      this.action === 'pay' ? state.model.pay(this.order, userId) : state.model.cancel(this.order, userId);
+    const useCase = this.action === 'pay' ? payOrder : cancelOrder;
     const actual = answerOf(
-      cancelOrder(real.deps, real.orderIds[this.order]!, owner).then((view) => ({
+      useCase(real.deps, real.orderIds[this.order]!, { userId, isAdmin: false }).then((view) => ({
         order: orderIndex(real, view.id),
         status: view.status,
       })),
     );
     await step(state, real, expected, actual);
   }
-  toString = () => `cancel(order ${this.order})`;
+  toString = () => `${this.action}(order ${this.order}${this.by === 'owner' ? '' : ', by another shopper'})`;
 }
 
 /** The worker's expiry sweep; answers how many reservations it released. */
@@ -241,7 +280,14 @@ const quantity = fc.oneof(
   { weight: 1, arbitrary: fc.constant(3) },
 );
 const earlier = fc.integer({ min: 0, max: 3 });
+const actor = fc.oneof(
+  { weight: 5, arbitrary: fc.constant<Actor>('owner') },
+  { weight: 1, arbitrary: fc.constant<Actor>('another shopper') },
+);
 const purchaseCommand = fc.tuple(shopper, key, quantity).map(([s, k, q]): Command => new Purchase(s, k, q));
+const orderAction = fc
+  .tuple(fc.constantFrom<'pay' | 'cancel'>('pay', 'cancel'), earlier, actor)
+  .map(([action, n, by]): Command => new OrderAction(action, n, by));
 const commands = fc.commands(
   [
     purchaseCommand,
@@ -249,8 +295,9 @@ const commands = fc.commands(
     purchaseCommand,
     purchaseCommand,
     earlier.map((n): Command => new Retry(n)),
-    earlier.map((n): Command => new Pay(n)),
-    earlier.map((n): Command => new Cancel(n)),
+    orderAction,
+    orderAction,
+    fc.tuple(shopper, key, quantity).map(([s, k, q]): Command => new DoubleSubmit(s, k, q)),
     fc.constant<Command>(new Expire()),
     fc.constant<Command>(new Drain()),
     fc.constantFrom(1_000, 10_000, 30_000, 60_000).map((ms): Command => new Advance(ms)),
@@ -348,6 +395,9 @@ describeModelRuns('embedded (SQLite in memory)', async () =>
 describe.skipIf(!(await sharedServicesAvailable()))('cluster shape (shared Redis and PostgreSQL)', () => {
   describeModelRuns('cluster (Redis + PostgreSQL, one stock shard)', () =>
     openTestClusterBackend({ stockShards: 1 }),
+  );
+  describeModelRuns('cluster (Redis + PostgreSQL, stock over 4 shards)', () =>
+    openTestClusterBackend({ stockShards: 4 }),
   );
 });
 

@@ -49,8 +49,10 @@ export class OrderModel {
     return this.#reserved(reservation, false);
   }
 
-  pay(index: number): Answer {
+  /** Someone else's order answers as not found, so ids cannot be probed. */
+  pay(index: number, userId: string): Answer {
     const reservation = this.reservations[index]!;
+    if (reservation.userId !== userId) return { error: 'order_not_found' };
     switch (checkPayment(reservation, this.now)) {
       case 'pay':
         return this.#answer(this.#replace(index, { ...reservation, state: 'paid', paidAt: this.now }));
@@ -63,8 +65,9 @@ export class OrderModel {
     }
   }
 
-  cancel(index: number): Answer {
+  cancel(index: number, userId: string): Answer {
     const reservation = this.reservations[index]!;
+    if (reservation.userId !== userId) return { error: 'order_not_found' };
     switch (checkCancellation(reservation)) {
       case 'cancel':
         return this.#answer(this.#release(index, 'cancelled'));
