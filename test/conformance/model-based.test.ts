@@ -23,9 +23,12 @@ import { type Answer, OrderModel } from '../support/order-model.ts';
  * payments, cancellations, expiry sweeps, worker drains and clock moves run
  * against a backend and against OrderModel (the domain's rules in memory) side
  * by side. After every step both answered alike and I1 to I6 hold; a failure
- * prints the shrunk sequence. MODEL_RUNS sets the sequences per backend.
+ * prints the shrunk sequence and its seed. MODEL_RUNS sets the sequences per
+ * backend, MODEL_SEED replays a printed seed.
  */
 const RUNS = Number(process.env.MODEL_RUNS ?? 200);
+/** The seed a failure printed, to run the same sequences again. */
+const SEED = process.env.MODEL_SEED === undefined ? {} : { seed: Number(process.env.MODEL_SEED) };
 const SHOPPERS = 3;
 const SALE = { stock: 3, perUserLimit: 2, paymentWindowSeconds: 30, lastsMs: 75_000 };
 const admin = { userId: 'admin', isAdmin: true };
@@ -368,7 +371,7 @@ function describeModelRuns(name: string, open: () => Promise<Backend>, close?: (
       await close?.();
     });
 
-    it.prop([startsIn, commands], { numRuns: RUNS })(
+    it.prop([startsIn, commands], { numRuns: RUNS, ...SEED })(
       `answers as the domain model does, and I1-I6 hold after every step (${RUNS} sequences)`,
       async ({ startsInMs }, sequence) => {
         const { model: state, real } = await openRun(backend, startsInMs);
