@@ -3,10 +3,11 @@ import type { OrderView } from '../app/orders.ts';
 import type { Purchased } from '../app/purchase.ts';
 import type { SaleView } from '../app/sales.ts';
 import type { DeadLetter } from '../ports/event-queue.ts';
+import { isoTime } from './iso-time.ts';
 
 // The JSON shapes of the API (times as ISO 8601), matching the response schemas.
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+const iso = isoTime;
 
 export function saleJson(sale: SaleView) {
   return {
