@@ -125,21 +125,15 @@ export class SqliteEventQueue implements EventQueue {
 
   async depth(): Promise<QueueDepth> {
     const row = this.#sql.depth.get()!;
-    const oldest = [row.oldest as number | null, this.#log.oldestPendingAt()].filter(
-      (at): at is number => typeof at === 'number',
-    );
     return {
       pending: (row.pending as number) + this.#log.pending(),
       dead: row.dead as number,
-      oldestPendingAt: oldest.length === 0 ? undefined : Math.min(...oldest),
+      oldestPendingAt: earlier(row.oldest as number | null, this.#log.oldestPendingAt()) ?? undefined,
     };
   }
 
   async oldestPendingAt(): Promise<number | null> {
-    const outbox = this.#sql.oldest.get()!.at as number | null;
-    const log = this.#log.oldestPendingAt();
-    if (outbox === null) return log;
-    return log === null ? outbox : Math.min(outbox, log);
+    return earlier(this.#sql.oldest.get()!.at as number | null, this.#log.oldestPendingAt());
   }
 
   /**
@@ -153,4 +147,10 @@ export class SqliteEventQueue implements EventQueue {
     this.#log.handled(seq);
     return copied;
   }
+}
+
+/** The earlier of two times either of which may be missing (null). */
+function earlier(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }

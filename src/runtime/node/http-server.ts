@@ -26,20 +26,17 @@ export interface NodeServer {
 
 /** node:http in front of the app: reads the body (refusing oversize ones early), hands over, writes back. */
 export function createNodeServer(app: HttpApp): NodeServer {
-  let inFlight = 0;
   let draining = false;
   let settled: (() => void) | undefined;
   const sockets = new Set<Socket>();
-  /** Requests in the app: the ones a drain waits for. */
+  /** Requests received and not yet answered or abandoned: the ones a drain waits for. */
   const active = new Set<ServerResponse>();
   const answers = new AnswerBatch();
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    inFlight++;
     active.add(res);
     res.once('close', () => {
-      inFlight--;
       active.delete(res);
-      if (inFlight === 0) settled?.();
+      if (active.size === 0) settled?.();
     });
     if (draining) res.shouldKeepAlive = false;
     const head = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
@@ -73,7 +70,7 @@ export function createNodeServer(app: HttpApp): NodeServer {
   });
   return {
     server,
-    inFlight: () => inFlight,
+    inFlight: () => active.size,
     async drain(deadlineMs) {
       draining = true;
       const closed = once(server, 'close');
@@ -85,7 +82,7 @@ export function createNodeServer(app: HttpApp): NodeServer {
       }
       // Nothing of theirs reached the app: a client may safely send it again elsewhere.
       for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
-      if (inFlight > 0) {
+      if (active.size > 0) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           settled = resolve;
