@@ -18,6 +18,7 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
+import { KeyFilter } from '../memory/key-filter.ts';
 import { TimeOrderedIds } from '../memory/time-ordered-ids.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { type LedgerStatements, prepareLedgerStatements } from './ledger-statements.ts';
@@ -46,9 +47,18 @@ export class SqliteStockLedger implements StockLedger {
   readonly #sales = new Map<string, Sale>();
   readonly #books: LiveSaleBooks;
   readonly #ids = new TimeOrderedIds();
+  /**
+   * Every (user, key) a reservation was ever made under, as a Bloom filter:
+   * the losers of a sold-out sale and the crowd before the start bring
+   * fresh keys, and "never used" from memory spares each of them an index
+   * lookup. The process is the store's only writer, so the filter misses
+   * no key; a "maybe" is settled by the store.
+   */
+  readonly #usedKeys: KeyFilter;
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
+    this.#usedKeys = usedKeysOf(db);
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
     this.#books = new LiveSaleBooks(db);
@@ -115,6 +125,7 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
+    if (!this.#usedKeys.mightHave(userId, idempotencyKey)) return false;
     return this.#sql.keyUsed.get(userId, idempotencyKey) !== undefined;
   }
 
@@ -257,6 +268,7 @@ export class SqliteStockLedger implements StockLedger {
         throw new Error('embedded ledger: a refused insert left no reservation under its key');
       return decideRetry(sale, request.quantity, previous);
     }
+    this.#usedKeys.add(request.userId, request.idempotencyKey);
     book.available -= request.quantity;
     book.holdings.set(request.userId, facts.userHolding + request.quantity);
     book.keys.set(key, {
@@ -275,7 +287,18 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   #byKey(request: Pick<ReserveRequest, 'userId' | 'idempotencyKey'>): Reservation | undefined {
+    if (!this.#usedKeys.mightHave(request.userId, request.idempotencyKey)) return undefined;
     const row = this.#sql.byKey.get(request.userId, request.idempotencyKey);
     return row === undefined ? undefined : reservationFromRow(row);
   }
+}
+
+/** The filter of every key the store holds, read once when the ledger opens (about a second per million). */
+function usedKeysOf(db: DatabaseSync): KeyFilter {
+  const count = db.prepare('SELECT COUNT(*) AS n FROM reservations').get()!.n as number;
+  const filter = new KeyFilter(Math.max(1 << 20, count * 2));
+  for (const row of db.prepare('SELECT user_id, idempotency_key FROM reservations').iterate()) {
+    filter.add(row.user_id as string, row.idempotency_key as string);
+  }
+  return filter;
 }
