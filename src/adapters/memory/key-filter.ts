@@ -76,6 +76,16 @@ class Layer {
   }
 }
 
+/**
+ * A 53-bit hash of the pair (a safe integer, and an SQLite INTEGER): the key
+ * of an index that stores a few bytes an entry instead of both strings. Equal
+ * hashes need not be equal pairs: the caller compares the pair it finds.
+ */
+export function pairHash(userId: string, idempotencyKey: string): number {
+  hashPair(userId, idempotencyKey);
+  return hashes[0]! * 2 ** 21 + (hashes[1]! >>> 11);
+}
+
 /** Two independent 32-bit hashes of the pair, written here (no allocation per call). */
 const hashes = new Uint32Array(2);
 

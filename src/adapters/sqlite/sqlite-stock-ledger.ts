@@ -1,11 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { checkPayment } from '../../domain/order.ts';
-import {
-  decidePurchase,
-  decideRetry,
-  newReservation,
-  type PurchaseRefusal,
-} from '../../domain/purchase-decision.ts';
+import { decidePurchase, decideRetry, newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import type {
@@ -21,6 +16,7 @@ import type {
 import { KeyFilter } from '../memory/key-filter.ts';
 import { TimeOrderedIds } from '../memory/time-ordered-ids.ts';
 import type { GroupCommit } from './group-commit.ts';
+import { KeyIndex } from './key-index.ts';
 import { type LedgerStatements, prepareLedgerStatements } from './ledger-statements.ts';
 import { bookKey, LiveSaleBooks } from './live-sale-books.ts';
 import { OutboxWriter } from './outbox.ts';
@@ -55,10 +51,13 @@ export class SqliteStockLedger implements StockLedger {
    * no key; a "maybe" is settled by the store.
    */
   readonly #usedKeys: KeyFilter;
+  /** Where each key was used, for a "maybe" of the filter that the sale's book cannot settle. */
+  readonly #keys: KeyIndex;
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
     this.#usedKeys = usedKeysOf(db);
+    this.#keys = new KeyIndex(db, writes);
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
     this.#books = new LiveSaleBooks(db);
@@ -125,8 +124,10 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
-    if (!this.#usedKeys.mightHave(userId, idempotencyKey)) return false;
-    return this.#sql.keyUsed.get(userId, idempotencyKey) !== undefined;
+    return (
+      this.#usedKeys.mightHave(userId, idempotencyKey) &&
+      this.#keys.seqOf(userId, idempotencyKey) !== undefined
+    );
   }
 
   settle(reservationId: string, now: number): Promise<SettleResult> {
@@ -219,8 +220,9 @@ export class SqliteStockLedger implements StockLedger {
   /**
    * Decides and writes inside the batch transaction, from the sale's book, so
    * the facts cannot change between the decision and the write. The store
-   * still guards both: the decrement is conditional, and the key is unique
-   * across sales (a key of another sale, which no book holds, is found there).
+   * still guards the stock (the decrement is conditional); a key of another
+   * sale, which no book holds, is found through the key filter and the key
+   * index.
    */
   #reserveInTransaction(request: ReserveRequest, sale: Sale): ReserveResult {
     const book = this.#books.get(sale.id);
@@ -236,9 +238,11 @@ export class SqliteStockLedger implements StockLedger {
     const previous = book.keys.get(key);
     if (previous !== undefined) return decideRetry(sale, request.quantity, this.#reservation(previous.id)!);
     const decision = decidePurchase(facts);
-    // A key of another sale (no book of this sale knows it) still decides first.
     if (decision.kind === 'reserved') return decision;
-    if (decision.kind !== 'reserve') return this.#decideRetry(decision, request, sale);
+    // A key of another sale (no book of this sale knows it) still decides first.
+    const elsewhere = this.#byKey(request);
+    if (elsewhere !== undefined) return decideRetry(sale, request.quantity, elsewhere);
+    if (decision.kind !== 'reserve') return decision;
     if (this.#sql.take.run(request.quantity, sale.id, request.quantity).changes !== 1) {
       this.#books.forget(sale.id);
       throw new Error('embedded ledger: the sale book and the stored stock disagree');
@@ -260,15 +264,8 @@ export class SqliteStockLedger implements StockLedger {
       reservation.expiresAt,
       request.requestId ?? null,
     );
-    if (inserted.changes !== 1) {
-      // The key was used in another sale: give the units back and answer as that reservation decides.
-      this.#sql.giveBack.run(request.quantity, sale.id);
-      const previous = this.#byKey(request);
-      if (previous === undefined)
-        throw new Error('embedded ledger: a refused insert left no reservation under its key');
-      return decideRetry(sale, request.quantity, previous);
-    }
     this.#usedKeys.add(request.userId, request.idempotencyKey);
+    this.#keys.added(request.userId, request.idempotencyKey, Number(inserted.lastInsertRowid));
     book.available -= request.quantity;
     book.holdings.set(request.userId, facts.userHolding + request.quantity);
     book.keys.set(key, {
@@ -280,15 +277,11 @@ export class SqliteStockLedger implements StockLedger {
     return { kind: 'reserved', reservation, replayed: false };
   }
 
-  /** A refusal, unless the store holds a reservation under the key: then that reservation decides. */
-  #decideRetry(refusal: PurchaseRefusal, request: ReserveRequest, sale: Sale): ReserveResult {
-    const previous = this.#byKey(request);
-    return previous === undefined ? refusal : decideRetry(sale, request.quantity, previous);
-  }
-
+  /** The reservation made under the key in any sale: memory says "never" for almost every fresh key. */
   #byKey(request: Pick<ReserveRequest, 'userId' | 'idempotencyKey'>): Reservation | undefined {
     if (!this.#usedKeys.mightHave(request.userId, request.idempotencyKey)) return undefined;
-    const row = this.#sql.byKey.get(request.userId, request.idempotencyKey);
+    const seq = this.#keys.seqOf(request.userId, request.idempotencyKey);
+    const row = seq === undefined ? undefined : this.#sql.bySeq.get(seq);
     return row === undefined ? undefined : reservationFromRow(row);
   }
 }
