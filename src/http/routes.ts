@@ -59,7 +59,11 @@ export function apiRoutes(deps: AppDeps): Route[] {
         ...problems(401, 404),
       ],
       async handle(context) {
-        return { status: 200, body: saleJson(await getSale(deps, param(context, 'id'), context.actor)) };
+        const sale = await getSale(deps, param(context, 'id'), context.actor);
+        // A shared cache (the CDN) may keep the public answer a second; one carrying a shopper's
+        // purchase token is theirs alone.
+        const cacheControl = sale.yourPurchaseToken === undefined ? 'public, max-age=1' : 'private, no-store';
+        return { status: 200, body: saleJson(sale), headers: { 'cache-control': cacheControl } };
       },
     }),
     route({
