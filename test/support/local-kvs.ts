@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
 
 export const LOCAL_KVS_ARN =
   'arn:aws:cloudfront::123456789012:key-value-store/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
@@ -25,18 +26,39 @@ export interface KvsFault {
 export class LocalKvs {
   readonly items = new Map<string, string>();
   readonly calls: string[] = [];
+  /** The signing algorithm of each call's Authorization header. */
+  readonly algorithms: string[] = [];
   readonly fault: KvsFault = {};
   #etag = randomUUID();
   #server: Server | undefined;
 
-  async start(): Promise<string> {
+  /**
+   * SDK settings that reach this store. The KeyValueStore API's endpoint
+   * rules put the account id in front of the host name, which an IP address
+   * cannot take: the client calls a made-up name that its agent resolves here.
+   */
+  async clientConfig(): Promise<CloudFrontKeyValueStoreClientConfig> {
+    const port = await this.start();
+    return {
+      endpoint: `http://kvs.test:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: {
+        httpAgent: new Agent({
+          lookup: (_host, _options, callback) => callback(null, [{ address: '127.0.0.1', family: 4 }]),
+        }),
+      },
+    };
+  }
+
+  async start(): Promise<number> {
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         response.writeHead(500).end(String(error));
       });
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return (this.#server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
@@ -64,6 +86,7 @@ export class LocalKvs {
     const key = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
     const operation = key === undefined ? 'DescribeKeyValueStore' : `${method} key`;
     this.calls.push(key === undefined ? operation : `${method} ${key}`);
+    this.algorithms.push(request.headers.authorization?.split(' ', 1)[0] ?? 'none');
     if (this.fault.down) return error(response, 500, 'InternalServerException', 'store down');
     if (match === null || decodeURIComponent(match[1]!) !== LOCAL_KVS_ARN) {
       return error(response, 404, 'ResourceNotFoundException', 'no such store');
