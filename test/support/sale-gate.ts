@@ -63,7 +63,7 @@ export function loadSaleGate(options: {
     date: DateConstructor,
     math: Math,
   ) => SaleGate;
-  return make(options.cloudfront, EdgeDate, EdgeMath);
+  return make(options.cloudfront, EdgeDate as unknown as DateConstructor, EdgeMath);
 }
 
 /** A viewer-request event as CloudFront hands it to the function (header names in lower case). */
