@@ -93,7 +93,8 @@ export class FlashSaleStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly aliases: Record<FunctionName, lambda.Alias>;
-  readonly edge: EdgeFilter;
+  /** CloudFront in front of the API (none when the functions run in a VPC). */
+  readonly edge: EdgeFilter | undefined;
 
   constructor(scope: Construct, id: string, props: FlashSaleStackProps) {
     super(scope, id, props);
@@ -383,7 +384,11 @@ export class FlashSaleStack extends Stack {
     }
 
     // ---- edge: CloudFront refuses early and sold-out purchases from the status the functions publish ----
-    this.edge = new EdgeFilter(this, 'Edge', { api: this.api, publishers: [api.fn, sweeper.fn] });
+    // Not beside a VPC: isolated subnets have no route to the KeyValueStore API the functions write to.
+    this.edge =
+      props.vpc === true
+        ? undefined
+        : new EdgeFilter(this, 'Edge', { api: this.api, publishers: [api.fn, sweeper.fn] });
 
     // ---- alarms and dashboard ----
     const notify = new cwActions.SnsAction(this.alarmTopic);
@@ -531,7 +536,9 @@ export class FlashSaleStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
-    new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}` });
+    if (this.edge !== undefined) {
+      new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}` });
+    }
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledgerTable.tableName });

@@ -35,7 +35,12 @@ export class KvsEdgeSaleStatus implements EdgeSaleStatus {
 
   constructor(kvsArn: string, config: CloudFrontKeyValueStoreClientConfig = {}) {
     this.#kvsArn = kvsArn;
-    this.#client = new CloudFrontKeyValueStoreClient({ maxAttempts: 2, ...config });
+    // Bounded: a cancellation waits on its clears, and an unreachable store must not hold it long.
+    this.#client = new CloudFrontKeyValueStoreClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+      ...config,
+    });
   }
 
   publishStart(saleId: string, startsAt: number): Promise<void> {
