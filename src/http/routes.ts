@@ -78,6 +78,11 @@ export function apiRoutes(deps: AppDeps): Route[] {
           description:
             'required by a sale created with purchaseToken: the yourPurchaseToken that GET /v1/sales/{id} gives this shopper once the sale is live (403 purchase_token_required / purchase_token_invalid)',
         },
+        {
+          name: 'X-Purchase-Retry',
+          description:
+            'send it (any value) when retrying a purchase whose answer was lost: the edge then passes it to the origin, which answers a used idempotencyKey with its first answer; the app itself ignores it',
+        },
       ],
       responses: [
         {
