@@ -26,6 +26,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
+import { EdgeFilter } from './edge-filter.ts';
 import { apiRouteTable } from './route-table.ts';
 
 export type Billing =
@@ -92,6 +93,8 @@ export class FlashSaleStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly aliases: Record<FunctionName, lambda.Alias>;
+  /** CloudFront in front of the API (none when the functions run in a VPC). */
+  readonly edge: EdgeFilter | undefined;
 
   constructor(scope: Construct, id: string, props: FlashSaleStackProps) {
     super(scope, id, props);
@@ -380,6 +383,13 @@ export class FlashSaleStack extends Stack {
       if (`${route.method} ${route.path}` === PURCHASE_ROUTE_KEY) stage.node.addDependency(...added);
     }
 
+    // ---- edge: CloudFront refuses early and sold-out purchases from the status the functions publish ----
+    // Not beside a VPC: isolated subnets have no route to the KeyValueStore API the functions write to.
+    this.edge =
+      props.vpc === true
+        ? undefined
+        : new EdgeFilter(this, 'Edge', { api: this.api, publishers: [api.fn, sweeper.fn] });
+
     // ---- alarms and dashboard ----
     const notify = new cwActions.SnsAction(this.alarmTopic);
     const alarm = (id: string, props: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric }) => {
@@ -526,6 +536,9 @@ export class FlashSaleStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    if (this.edge !== undefined) {
+      new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}` });
+    }
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledgerTable.tableName });

@@ -6,6 +6,7 @@ import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import type { PurchaseLimiter } from '../ports/purchase-limiter.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
+import type { EdgeStatusPublisher } from './edge-status.ts';
 import type { PurchaseTokens } from './purchase-tokens.ts';
 import { SaleCache } from './sale-cache.ts';
 import type { SoldOutBoard } from './sold-out-board.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly saleCache?: SaleCache | undefined;
   /** Signs and checks purchase tokens; absent: no secret, so `purchaseToken` sales cannot be created. */
   readonly purchaseTokens?: PurchaseTokens | undefined;
+  /** Publishes sale status to an edge that refuses early and sold-out purchases; absent: no edge. */
+  readonly edgeStatus?: EdgeStatusPublisher | undefined;
 }
 
 /**
@@ -41,6 +44,7 @@ export interface RuntimeParts {
   /** Keep the sales seen (they never change once opened) in a SaleCache. */
   readonly saleCache: boolean;
   readonly purchaseTokens?: PurchaseTokens | undefined;
+  readonly edgeStatus?: EdgeStatusPublisher | undefined;
 }
 
 /** The use cases' deps: the stores of a backend (not its name, signal or `close`) and the runtime's parts. */
@@ -59,5 +63,6 @@ export function composeAppDeps(
     soldOutBoard: parts.soldOutBoard,
     saleCache: parts.saleCache ? new SaleCache(stores.ledger) : undefined,
     purchaseTokens: parts.purchaseTokens,
+    edgeStatus: parts.edgeStatus,
   };
 }

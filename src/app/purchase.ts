@@ -70,7 +70,11 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
     }
     if (result === undefined) {
       result = await deps.ledger.reserve({ ...command, now });
-      if (result.kind === 'sold_out') board?.soldOut(command.saleId);
+      if (result.kind === 'sold_out') {
+        board?.soldOut(command.saleId);
+        // Not awaited: the answer does not wait on the edge (the publisher never rejects).
+        void deps.edgeStatus?.soldOut(command.saleId);
+      }
     }
   } catch (error) {
     // Safe advice whatever the store managed to do: a retried key never takes a second unit.

@@ -14,6 +14,8 @@ export interface LambdaConfig {
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly logLevel: LogThreshold;
+  /** The CloudFront KeyValueStore the edge reads sale status from (unset: no edge to tell). */
+  readonly edgeStatusStoreArn?: string | undefined;
 }
 
 export class LambdaConfigError extends Error {
@@ -52,6 +54,7 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     metricsNamespace: env.METRICS_NAMESPACE || 'FlashSale',
     serviceName: env.SERVICE_NAME || env.AWS_LAMBDA_FUNCTION_NAME || 'flashsale',
     logLevel: logLevel(env.LOG_LEVEL),
+    edgeStatusStoreArn: env.EDGE_STATUS_STORE_ARN || undefined,
   };
 }
 
