@@ -260,6 +260,8 @@ export class FlashSaleStack extends Stack {
     // ---- HTTP API: the app's own route table, public routes open, the others behind Cognito ----
     const authorizer = new authorizers.HttpUserPoolAuthorizer('Cognito', userPool, {
       userPoolClients: [client],
+      // The issuer is in the pool's Region: in the multi-Region shape one pool serves every Region.
+      userPoolRegion: Stack.of(userPool).region,
       identitySource: ['$request.header.Authorization'],
     });
     this.api = new apigw.HttpApi(this, 'Api', {
