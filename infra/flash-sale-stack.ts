@@ -286,11 +286,17 @@ export class FlashSaleStack extends Stack {
     });
     // Anything else (unknown paths, other methods, HEAD) reaches the app without an authorizer, so it
     // answers 404 / 405 with its own error shape, and 401 for a protected path, as on Node.
-    new apigw.HttpRoute(this, 'DefaultRoute', {
+    const defaultRoute = new apigw.HttpRoute(this, 'DefaultRoute', {
       httpApi: this.api,
       routeKey: apigw.HttpRouteKey.DEFAULT,
       integration,
     });
+    // The alias's ARN spelled as the function's ARN and qualifier (the same ARN): `sam local start-api`
+    // finds a route's function only in a Lambda ARN, and a Ref to the alias resolves to none there.
+    const cfnIntegration = defaultRoute.node.findChild('ApiIntegration').node
+      .defaultChild as apigw.CfnIntegration;
+    cfnIntegration.integrationUri = `${api.fn.functionArn}:${api.alias.aliasName}`;
+    cfnIntegration.node.addDependency(api.alias);
     for (const route of apiRouteTable()) {
       const added = this.api.addRoutes({
         path: route.path,
