@@ -12,14 +12,16 @@ export interface SeenCall {
  * `ReplicatedWriteConflictException` (HTTP 400, the wire error a global table
  * with multi-Region strong consistency gives while another Region writes the
  * same item) for the calls `conflicts` picks, without passing them on, and
- * forwards every other call unchanged. The SDK under test parses and retries
- * that answer exactly as it would AWS's.
+ * forwards every other call unchanged, recording each. The SDK under test
+ * parses and retries that answer exactly as it would AWS's.
  */
 export class RegionConflictProxy {
   /** Decides, per call, whether "another Region" is writing its item right now. */
   conflicts: (call: SeenCall) => boolean = () => false;
   /** Calls answered with a conflict, in order. */
   readonly refused: SeenCall[] = [];
+  /** Every call, refused or passed on, in order. */
+  readonly calls: SeenCall[] = [];
   readonly #target: string;
   readonly #server: Server;
 
@@ -67,6 +69,7 @@ export class RegionConflictProxy {
       operation: target.slice(target.indexOf('.') + 1),
       input: body === '' ? {} : (JSON.parse(body) as Record<string, unknown>),
     };
+    this.calls.push(call);
     if (this.conflicts(call)) {
       this.refused.push(call);
       return {
