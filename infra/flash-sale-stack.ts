@@ -4,7 +4,6 @@ import {
   aws_apigatewayv2_authorizers as authorizers,
   CfnOutput,
   aws_cloudwatch as cloudwatch,
-  aws_cognito as cognito,
   aws_cloudwatch_actions as cwActions,
   Duration,
   aws_dynamodb as dynamodb,
@@ -12,7 +11,6 @@ import {
   aws_events as events,
   aws_iam as iam,
   aws_apigatewayv2_integrations as integrations,
-  aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
   RemovalPolicy,
@@ -28,11 +26,15 @@ import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
 import { EdgeFilter } from './edge-filter.ts';
 import { apiRouteTable } from './route-table.ts';
+import {
+  type Billing,
+  dataKey,
+  regionalTables,
+  type SharedResources,
+  userIdentity,
+} from './stack-resources.ts';
 
-export type Billing =
-  | { readonly mode: 'on-demand' }
-  /** The seed's provisioned capacity is 5000/5000; each index gets the same. */
-  | { readonly mode: 'provisioned'; readonly readCapacity: number; readonly writeCapacity: number };
+export type { Billing } from './stack-resources.ts';
 
 export interface FlashSaleStackProps extends StackProps {
   /** Where `npm run build:lambda` wrote the bundles (one directory per function). */
@@ -54,6 +56,8 @@ export interface FlashSaleStackProps extends StackProps {
   readonly vpc?: boolean;
   /** Subscribe this address to the alarm topic. */
   readonly alarmEmail?: string;
+  /** The key, user pool and tables to use instead of making them (the multi-Region app). */
+  readonly shared?: SharedResources;
   /** API Gateway throttling on the default stage (requests/s and burst). */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
@@ -85,8 +89,8 @@ type FunctionName = keyof typeof FUNCTIONS;
  */
 export class FlashSaleStack extends Stack {
   readonly api: apigw.HttpApi;
-  readonly ledgerTable: dynamodb.Table;
-  readonly ordersTable: dynamodb.Table;
+  readonly ledgerTable: dynamodb.ITable;
+  readonly ordersTable: dynamodb.ITable;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly orderEvents: sns.Topic;
@@ -101,96 +105,12 @@ export class FlashSaleStack extends Stack {
     const billing = props.billing ?? { mode: 'on-demand' };
     const maxReceiveCount = props.maxReceiveCount ?? 5;
 
-    const key = new kms.Key(this, 'DataKey', {
-      description: 'flash sale: tables, queues and topics at rest',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // CloudWatch alarms publish to the encrypted alarm topic.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }),
-    );
-
-    // ---- identity ----
-    const userPool = new cognito.UserPool(this, 'Users', {
-      selfSignUpEnabled: true,
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      passwordPolicy: { minLength: 12 },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const client = userPool.addClient('WebClient', {
-      // SRP for apps; admin password auth (IAM credentials required) for operators and scripts.
-      authFlows: { userSrp: true, adminUserPassword: true },
-      generateSecret: false,
-      accessTokenValidity: Duration.hours(1),
-    });
-    new cognito.CfnUserPoolGroup(this, 'ShoppersGroup', {
-      userPoolId: userPool.userPoolId,
-      groupName: 'shoppers',
-      description: 'people who buy',
-    });
-    new cognito.CfnUserPoolGroup(this, 'AdminGroup', {
-      userPoolId: userPool.userPoolId,
-      groupName: 'admin',
-      description: 'create sales, audit, redrive dead letters',
-    });
-
-    // ---- data ----
-    const tableBilling =
-      billing.mode === 'on-demand'
-        ? { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST }
-        : {
-            billingMode: dynamodb.BillingMode.PROVISIONED,
-            readCapacity: billing.readCapacity,
-            writeCapacity: billing.writeCapacity,
-          };
-    const indexCapacity =
-      billing.mode === 'on-demand'
-        ? {}
-        : { readCapacity: billing.readCapacity, writeCapacity: billing.writeCapacity };
-    const tableCommon = {
-      ...tableBilling,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: key,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    };
-    this.ledgerTable = new dynamodb.Table(this, 'Ledger', {
-      ...tableCommon,
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    });
-    const { sales, bySale, due, outbox } = LEDGER_INDEX;
-    for (const [index, sortType] of [
-      [sales, dynamodb.AttributeType.NUMBER],
-      [bySale, dynamodb.AttributeType.STRING],
-      [due, dynamodb.AttributeType.NUMBER],
-      [outbox, dynamodb.AttributeType.NUMBER],
-    ] as const) {
-      this.ledgerTable.addGlobalSecondaryIndex({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: sortType },
-        projectionType: dynamodb.ProjectionType.ALL,
-        ...indexCapacity,
-      });
-    }
-    this.ordersTable = new dynamodb.Table(this, 'Orders', {
-      ...tableCommon,
-      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
-    });
-    this.ordersTable.addGlobalSecondaryIndex({
-      indexName: ORDERS_INDEX.bySale.name,
-      partitionKey: { name: ORDERS_INDEX.bySale.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: ORDERS_INDEX.bySale.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-      ...indexCapacity,
-    });
+    // The key, the user pool and the tables: made here, or given (one set per Region, multi-region.ts).
+    const key = props.shared?.key ?? dataKey(this);
+    const { userPool, client } = props.shared ?? userIdentity(this);
+    const tables = props.shared ?? regionalTables(this, key, billing);
+    this.ledgerTable = tables.ledgerTable;
+    this.ordersTable = tables.ordersTable;
 
     // ---- messaging ----
     this.deadLetterQueue = new sqs.Queue(this, 'OrderEventsDlq', {
@@ -284,7 +204,7 @@ export class FlashSaleStack extends Stack {
     this.aliases = { api: api.alias, consumer: consumer.alias, sweeper: sweeper.alias };
 
     // ---- permissions: the actions each function calls, on its resources, nothing more ----
-    const indexArn = (table: dynamodb.Table, name: string) => `${table.tableArn}/index/${name}`;
+    const indexArn = (table: dynamodb.ITable, name: string) => `${table.tableArn}/index/${name}`;
     const ledger = [
       this.ledgerTable.tableArn,
       ...Object.values(LEDGER_INDEX).map((i) => indexArn(this.ledgerTable, i.name)),
@@ -343,6 +263,8 @@ export class FlashSaleStack extends Stack {
     // ---- HTTP API: the app's own route table, public routes open, the others behind Cognito ----
     const authorizer = new authorizers.HttpUserPoolAuthorizer('Cognito', userPool, {
       userPoolClients: [client],
+      // The issuer is in the pool's Region: in the multi-Region shape one pool serves every Region.
+      userPoolRegion: Stack.of(userPool).region,
       identitySource: ['$request.header.Authorization'],
     });
     this.api = new apigw.HttpApi(this, 'Api', {
@@ -367,11 +289,17 @@ export class FlashSaleStack extends Stack {
     });
     // Anything else (unknown paths, other methods, HEAD) reaches the app without an authorizer, so it
     // answers 404 / 405 with its own error shape, and 401 for a protected path, as on Node.
-    new apigw.HttpRoute(this, 'DefaultRoute', {
+    const defaultRoute = new apigw.HttpRoute(this, 'DefaultRoute', {
       httpApi: this.api,
       routeKey: apigw.HttpRouteKey.DEFAULT,
       integration,
     });
+    // The alias's ARN spelled as the function's ARN and qualifier (the same ARN): `sam local start-api`
+    // finds a route's function only in a Lambda ARN, and a Ref to the alias resolves to none there.
+    const cfnIntegration = defaultRoute.node.findChild('ApiIntegration').node
+      .defaultChild as apigw.CfnIntegration;
+    cfnIntegration.integrationUri = `${api.fn.functionArn}:${api.alias.aliasName}`;
+    cfnIntegration.node.addDependency(api.alias);
     for (const route of apiRouteTable()) {
       const added = this.api.addRoutes({
         path: route.path,
