@@ -44,6 +44,12 @@ export class SqliteStockLedger implements StockLedger {
   readonly #books: LiveSaleBooks;
   readonly #ids = new TimeOrderedIds();
   /**
+   * Units reserved in the current batch, by sale, not yet subtracted from
+   * `sales.available`: one guarded UPDATE per sale and batch (before COMMIT)
+   * instead of one per reservation.
+   */
+  readonly #untaken = new Map<string, number>();
+  /**
    * Every (user, key) a reservation was ever made under, as a Bloom filter:
    * the losers of a sold-out sale and the crowd before the start bring
    * fresh keys, and "never used" from memory spares each of them an index
@@ -60,8 +66,13 @@ export class SqliteStockLedger implements StockLedger {
     this.#keys = new KeyIndex(db, writes);
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
-    this.#books = new LiveSaleBooks(db);
-    writes.onRollback(() => this.#books.clear());
+    this.#books = new LiveSaleBooks(db, (saleId) => this.#untaken.get(saleId) ?? 0);
+    writes.onRollback((scope) => {
+      this.#books.clear();
+      // A write's savepoint undone: that write added nothing here (it adds last, see #reserveInTransaction).
+      if (scope === 'batch') this.#untaken.clear();
+    });
+    writes.beforeCommit(() => this.#takeUntaken());
     this.#sql = prepareLedgerStatements(db);
   }
 
@@ -149,6 +160,8 @@ export class SqliteStockLedger implements StockLedger {
       if (reservation === undefined) return { kind: 'not_found' };
       if (reservation.state !== 'held') return { kind: 'not_held', reservation };
       this.#sql.markReleased.run(reason, now, reservationId);
+      // The stored stock first catches up with this batch's reservations (it may not exceed the stock).
+      this.#takeUntaken(reservation.saleId);
       this.#sql.giveBack.run(reservation.quantity, reservation.saleId);
       const book = this.#books.peek(reservation.saleId);
       if (book !== undefined) {
@@ -243,10 +256,6 @@ export class SqliteStockLedger implements StockLedger {
     const elsewhere = this.#byKey(request);
     if (elsewhere !== undefined) return decideRetry(sale, request.quantity, elsewhere);
     if (decision.kind !== 'reserve') return decision;
-    if (this.#sql.take.run(request.quantity, sale.id, request.quantity).changes !== 1) {
-      this.#books.forget(sale.id);
-      throw new Error('embedded ledger: the sale book and the stored stock disagree');
-    }
     const reservation = newReservation(sale, request, {
       id: this.#ids.next(request.now),
       orderId: this.#ids.next(request.now),
@@ -266,6 +275,8 @@ export class SqliteStockLedger implements StockLedger {
     );
     this.#usedKeys.add(request.userId, request.idempotencyKey);
     this.#keys.added(request.userId, request.idempotencyKey, Number(inserted.lastInsertRowid));
+    // Last, once nothing of this write can throw: a write rolled back alone has added nothing here.
+    this.#untaken.set(sale.id, (this.#untaken.get(sale.id) ?? 0) + request.quantity);
     book.available -= request.quantity;
     book.holdings.set(request.userId, facts.userHolding + request.quantity);
     book.keys.set(key, {
@@ -275,6 +286,22 @@ export class SqliteStockLedger implements StockLedger {
       live: true,
     });
     return { kind: 'reserved', reservation, replayed: false };
+  }
+
+  /**
+   * Subtracts the batch's reserved units from the stored stock, guarded by
+   * the store (the decrement needs the units): a refusal means the books
+   * and the store disagree, and the whole batch is rolled back.
+   */
+  #takeUntaken(onlySaleId?: string): void {
+    for (const [saleId, units] of this.#untaken) {
+      if (onlySaleId !== undefined && saleId !== onlySaleId) continue;
+      this.#untaken.delete(saleId);
+      if (this.#sql.take.run(units, saleId, units).changes !== 1) {
+        this.#books.forget(saleId);
+        throw new Error('embedded ledger: the sale books and the stored stock disagree');
+      }
+    }
   }
 
   /** The reservation made under the key in any sale: memory says "never" for almost every fresh key. */
