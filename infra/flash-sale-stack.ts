@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  ArnFormat,
   aws_apigatewayv2 as apigw,
   aws_apigatewayv2_authorizers as authorizers,
   CfnOutput,
@@ -26,6 +27,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
+import { OrderWorkflow } from './order-workflow.ts';
 import { apiRouteTable } from './route-table.ts';
 
 export type Billing =
@@ -44,6 +46,7 @@ export interface FlashSaleStackProps extends StackProps {
     readonly api?: number;
     readonly consumer?: number;
     readonly sweeper?: number;
+    readonly workflow?: number;
   };
   /** Receives before SQS moves an order event to the dead-letter queue. */
   readonly maxReceiveCount?: number;
@@ -61,6 +64,12 @@ export interface FlashSaleStackProps extends StackProps {
    * stage's other routes room. Default 5,000/s, burst 2,500.
    */
   readonly purchaseThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * queue (default): the consumer records every order event, the sweeper
+   * expires unpaid reservations. stepfunctions: one Step Functions execution
+   * per order (infra/order-workflow.ts), started by the consumer.
+   */
+  readonly orderWorkflow?: 'queue' | 'stepfunctions';
 }
 
 /** The route API Gateway throttles on its own (see `purchaseThrottle`). */
@@ -70,9 +79,11 @@ const FUNCTIONS = {
   api: { memorySize: 1024, timeout: Duration.seconds(10) },
   consumer: { memorySize: 512, timeout: Duration.seconds(30) },
   sweeper: { memorySize: 512, timeout: Duration.seconds(60) },
+  workflow: { memorySize: 512, timeout: Duration.seconds(30) },
 } as const;
 
-type FunctionName = keyof typeof FUNCTIONS;
+/** The functions every stack has (the workflow function only with `orderWorkflow: 'stepfunctions'`). */
+type FunctionName = Exclude<keyof typeof FUNCTIONS, 'workflow'>;
 
 /**
  * The AWS serverless shape: HTTP API (Cognito JWT authorizer) -> API Lambda
@@ -92,11 +103,15 @@ export class FlashSaleStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly aliases: Record<FunctionName, lambda.Alias>;
+  /** Present with `orderWorkflow: 'stepfunctions'`. */
+  readonly orderWorkflow: OrderWorkflow | undefined;
 
   constructor(scope: Construct, id: string, props: FlashSaleStackProps) {
     super(scope, id, props);
     const billing = props.billing ?? { mode: 'on-demand' };
     const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const onStepFunctions = props.orderWorkflow === 'stepfunctions';
+    const stateMachineName = `${this.stackName}-order-workflow`;
 
     const key = new kms.Key(this, 'DataKey', {
       description: 'flash sale: tables, queues and topics at rest',
@@ -243,9 +258,10 @@ export class FlashSaleStack extends Stack {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       ADMIN_GROUP: 'admin',
       METRICS_NAMESPACE: 'FlashSale',
+      ...(onStepFunctions ? { ORDER_WORKFLOW: 'stepfunctions' } : {}),
     };
     const runtime = lambda.Runtime.NODEJS_24_X;
-    const make = (name: FunctionName, extraEnv: Record<string, string> = {}) => {
+    const make = (name: keyof typeof FUNCTIONS, extraEnv: Record<string, string> = {}) => {
       const logGroup = new logs.LogGroup(this, `${title(name)}Logs`, {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -275,7 +291,19 @@ export class FlashSaleStack extends Stack {
       return { fn, alias };
     };
     const api = make('api');
-    const consumer = make('consumer', { ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn });
+    const consumer = make('consumer', {
+      ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn,
+      ...(onStepFunctions
+        ? {
+            STATE_MACHINE_ARN: this.formatArn({
+              service: 'states',
+              resource: 'stateMachine',
+              resourceName: stateMachineName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          }
+        : {}),
+    });
     const sweeper = make('sweeper');
     this.functions = { api: api.fn, consumer: consumer.fn, sweeper: sweeper.fn };
     this.aliases = { api: api.alias, consumer: consumer.alias, sweeper: sweeper.alias };
@@ -390,6 +418,9 @@ export class FlashSaleStack extends Stack {
       created.addAlarmAction(notify);
       return created;
     };
+    this.orderWorkflow = onStepFunctions
+      ? this.#orderWorkflow({ make, allow, ledger, key, stateMachineName, api, consumer, alarm })
+      : undefined;
     // The seed's alarm: more than 50 server errors in one minute. HTTP APIs name the metric `5xx`
     // (REST APIs: `5XXError`).
     alarm('Api5xxAlarm', {
@@ -462,7 +493,7 @@ export class FlashSaleStack extends Stack {
         statistic: 'Sum',
         period: Duration.seconds(60),
       });
-    new cloudwatch.Dashboard(this, 'Dashboard', {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${this.stackName}-flash-sale`,
       widgets: [
         [
@@ -525,6 +556,8 @@ export class FlashSaleStack extends Stack {
       ],
     });
 
+    if (this.orderWorkflow !== undefined) dashboard.addWidgets(...this.orderWorkflow.dashboardWidgets());
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
@@ -533,7 +566,53 @@ export class FlashSaleStack extends Stack {
     new CfnOutput(this, 'OrderEventsTopicArn', { value: this.orderEvents.topicArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
   }
+
+  /** The Step Functions order workflow: its function, state machine and the grants of the others. */
+  #orderWorkflow(parts: {
+    make: (name: 'workflow', extraEnv: Record<string, string>) => Made;
+    allow: (fn: lambda.Function, actions: string[], resources: string[]) => void;
+    ledger: string[];
+    key: kms.Key;
+    stateMachineName: string;
+    api: Made;
+    consumer: Made;
+    alarm: (id: string, props: cloudwatch.AlarmProps) => cloudwatch.Alarm;
+  }): OrderWorkflow {
+    const { make, allow, key } = parts;
+    const step = make('workflow', { ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn });
+    const workflow = new OrderWorkflow(this, 'OrderWorkflow', {
+      stepFunction: step.alias,
+      stateMachineName: parts.stateMachineName,
+      key,
+      alarm: (id, props) => parts.alarm(`OrderWorkflow${id}`, props),
+    });
+    // The steps read reservations, release expired ones (which queues their event), record orders
+    // (and the wait's task token) and publish order events.
+    allow(step.fn, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], parts.ledger);
+    allow(
+      step.fn,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [this.ordersTable.tableArn],
+    );
+    allow(step.fn, ['sqs:SendMessage'], [this.queue.queueArn]);
+    allow(step.fn, ['sns:Publish'], [this.orderEvents.topicArn]);
+    allow(step.fn, ['kms:Decrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+    // A wait whose payment came first ends itself; pay and cancel end the others.
+    workflow.grantTaskResponse(step.fn);
+    workflow.grantTaskResponse(parts.api.fn);
+    workflow.grantStart(parts.consumer.fn);
+    parts.alarm('WorkflowErrorsAlarm', {
+      alarmDescription: 'workflow function errors',
+      metric: step.fn.metricErrors({ period: Duration.seconds(60), statistic: 'Sum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    return workflow;
+  }
 }
+
+type Made = { readonly fn: lambda.Function; readonly alias: lambda.Alias };
 
 function title(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);

@@ -18,6 +18,8 @@ export function lambdaConfigFor(resources: AwsResources, extra: Partial<LambdaCo
     metricsNamespace: 'FlashSaleTest',
     serviceName: 'test',
     logLevel: 'info',
+    orderWorkflow: 'queue',
+    stateMachineArn: undefined,
     ...extra,
   };
 }

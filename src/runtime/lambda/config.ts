@@ -14,7 +14,13 @@ export interface LambdaConfig {
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly logLevel: LogThreshold;
+  /** queue: the consumer records every event; stepfunctions: one Step Functions execution per order. */
+  readonly orderWorkflow: OrderWorkflowKind;
+  /** The order workflow's state machine (the consumer starts executions of it). */
+  readonly stateMachineArn: string | undefined;
 }
+
+export type OrderWorkflowKind = 'queue' | 'stepfunctions';
 
 export class LambdaConfigError extends Error {
   override name = 'LambdaConfigError';
@@ -52,6 +58,8 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     metricsNamespace: env.METRICS_NAMESPACE || 'FlashSale',
     serviceName: env.SERVICE_NAME || env.AWS_LAMBDA_FUNCTION_NAME || 'flashsale',
     logLevel: logLevel(env.LOG_LEVEL),
+    orderWorkflow: orderWorkflow(env.ORDER_WORKFLOW),
+    stateMachineArn: env.STATE_MACHINE_ARN || undefined,
   };
 }
 
@@ -61,4 +69,10 @@ function logLevel(raw: string | undefined): LogThreshold {
   if (level === undefined)
     throw new LambdaConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${raw}`);
   return level;
+}
+
+function orderWorkflow(raw: string | undefined): OrderWorkflowKind {
+  if (raw === undefined || raw === '' || raw === 'queue') return 'queue';
+  if (raw === 'stepfunctions') return 'stepfunctions';
+  throw new LambdaConfigError(`ORDER_WORKFLOW must be queue or stepfunctions, got ${raw}`);
 }
