@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowDefinition } from '../../infra/order-workflow-definition.ts';
+import { LazySfnOrderWorkflow } from '../../src/adapters/sfn/lazy-sfn-order-workflow.ts';
 import { createApiHandler } from '../../src/runtime/lambda/api-handler.ts';
 import { createConsumerHandler } from '../../src/runtime/lambda/consumer-handler.ts';
 import { createWorkflowStepHandler } from '../../src/runtime/lambda/workflow/step-handler.ts';
@@ -99,7 +100,22 @@ describe('orders on the Step Functions workflow, end to end', () => {
     const execution = (orderId: string) => until(`execution ${orderId}`, () => sfn.executions.get(orderId));
     const record = (orderId: string) => workflowRuntime.deps.orders.get(orderId);
     const available = async (saleId: string) => (await call('GET', `/v1/sales/${saleId}`)).json.available;
-    return { resources, apiRuntime, call, sale, buy, drain, waiting, execution, record, available };
+    const apiWorkflow = apiRuntime.orderWorkflow?.workflow;
+    if (!(apiWorkflow instanceof LazySfnOrderWorkflow))
+      throw new Error('the API loads Step Functions lazily');
+    return {
+      resources,
+      apiRuntime,
+      apiWorkflow,
+      call,
+      sale,
+      buy,
+      drain,
+      waiting,
+      execution,
+      record,
+      available,
+    };
   }
 
   it('confirms, waits for payment, and records the payment that resumes it (SendTaskSuccess)', async () => {
@@ -107,14 +123,14 @@ describe('orders on the Step Functions workflow, end to end', () => {
     const sale = await s.sale({ stock: 5 });
     const orderId = await s.buy(sale.id, 'ann');
     // The purchase path never loads the Step Functions client.
-    expect(s.apiRuntime.orderWorkflow?.workflow.loaded).toBe(false);
+    expect(s.apiWorkflow.loaded).toBe(false);
     await s.drain();
     await s.waiting(orderId);
     expect((await s.record(orderId))?.status).toBe('confirmed');
 
     const paid = await s.call('POST', `/v1/orders/${orderId}/pay`, undefined, cognitoClaims('ann'));
     expect(paid).toMatchObject({ status: 200, json: { status: 'paid' } });
-    expect(s.apiRuntime.orderWorkflow?.workflow.loaded).toBe(true);
+    expect(s.apiWorkflow.loaded).toBe(true);
     const execution = await s.execution(orderId);
     await execution.done;
     expect(execution.status).toBe('SUCCEEDED');

@@ -26,7 +26,7 @@ export interface LambdaRuntime {
   readonly logger: Logger;
   readonly clients: AwsBackendOptions['clients'];
   /** Set when orders run on Step Functions (ORDER_WORKFLOW=stepfunctions); its SFN client loads on first use. */
-  readonly orderWorkflow: (WorkflowLink & { readonly workflow: LazySfnOrderWorkflow }) | undefined;
+  readonly orderWorkflow: WorkflowLink | undefined;
 }
 
 export interface ComposeOptions {
@@ -56,7 +56,7 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     dimensions: { Service: config.serviceName },
     ...(options.writeMetrics === undefined ? {} : { write: options.writeMetrics }),
   });
-  const orderWorkflow =
+  const orderWorkflow: WorkflowLink | undefined =
     config.orderWorkflow === 'stepfunctions'
       ? {
           workflow: new LazySfnOrderWorkflow(options.clients?.sfn ?? {}, config.stateMachineArn),
