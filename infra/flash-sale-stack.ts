@@ -27,7 +27,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
-import { OrderWorkflow } from './order-workflow.ts';
+import { OrderWorkflow, stateMachineArnOf } from './order-workflow.ts';
 import { apiRouteTable } from './route-table.ts';
 
 export type Billing =
@@ -258,7 +258,13 @@ export class FlashSaleStack extends Stack {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       ADMIN_GROUP: 'admin',
       METRICS_NAMESPACE: 'FlashSale',
-      ...(onStepFunctions ? { ORDER_WORKFLOW: 'stepfunctions' } : {}),
+      ...(onStepFunctions
+        ? {
+            ORDER_WORKFLOW: 'stepfunctions',
+            // From the name, not the machine: the machine refers to the workflow function.
+            STATE_MACHINE_ARN: stateMachineArnOf(this, stateMachineName),
+          }
+        : {}),
     };
     const runtime = lambda.Runtime.NODEJS_24_X;
     const make = (name: keyof typeof FUNCTIONS, extraEnv: Record<string, string> = {}) => {
@@ -291,19 +297,7 @@ export class FlashSaleStack extends Stack {
       return { fn, alias };
     };
     const api = make('api');
-    const consumer = make('consumer', {
-      ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn,
-      ...(onStepFunctions
-        ? {
-            STATE_MACHINE_ARN: this.formatArn({
-              service: 'states',
-              resource: 'stateMachine',
-              resourceName: stateMachineName,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          }
-        : {}),
-    });
+    const consumer = make('consumer', { ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn });
     const sweeper = make('sweeper');
     this.functions = { api: api.fn, consumer: consumer.fn, sweeper: sweeper.fn };
     this.aliases = { api: api.alias, consumer: consumer.alias, sweeper: sweeper.alias };

@@ -149,7 +149,8 @@ export class OrderWorkflow extends Construct {
   }
 }
 
-function stateMachineArnOf(stack: Stack, name: string): string {
+/** A state machine's ARN from its name (no reference to the machine, so no dependency on it). */
+export function stateMachineArnOf(stack: Stack, name: string): string {
   return stack.formatArn({
     service: 'states',
     resource: 'stateMachine',

@@ -63,18 +63,19 @@ describe('the CDK stack with orders on Step Functions (orderWorkflow=stepfunctio
     }
   });
 
-  it('tells the functions, and the consumer which machine to start', () => {
+  it('tells the functions the workflow and its state machine (the consumer starts it)', () => {
     const env = (prefix: string) =>
       (
         Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
           id.startsWith(prefix),
         )![1] as Resource
       ).Properties.Environment as { Variables: Record<string, unknown> };
-    expect(env('ApiFunction').Variables.ORDER_WORKFLOW).toBe('stepfunctions');
-    expect(env('ConsumerFunction').Variables.ORDER_WORKFLOW).toBe('stepfunctions');
-    expect(JSON.stringify(env('ConsumerFunction').Variables.STATE_MACHINE_ARN)).toContain(
-      ':stateMachine:Test-order-workflow',
-    );
+    for (const fn of ['ApiFunction', 'ConsumerFunction', 'WorkflowFunction']) {
+      expect(env(fn).Variables.ORDER_WORKFLOW, fn).toBe('stepfunctions');
+      expect(JSON.stringify(env(fn).Variables.STATE_MACHINE_ARN), fn).toContain(
+        ':stateMachine:Test-order-workflow',
+      );
+    }
   });
 
   it('scopes IAM: task-token actions and StartExecution on the machine only, the machine to its function and DLQ', () => {

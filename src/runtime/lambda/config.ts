@@ -16,7 +16,7 @@ export interface LambdaConfig {
   readonly logLevel: LogThreshold;
   /** queue: the consumer records every event; stepfunctions: one Step Functions execution per order. */
   readonly orderWorkflow: OrderWorkflowKind;
-  /** The order workflow's state machine (the consumer starts executions of it). */
+  /** The order workflow's state machine (the consumer starts executions of it); required with stepfunctions. */
   readonly stateMachineArn: string | undefined;
 }
 
@@ -46,6 +46,7 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     }
     return value;
   };
+  const workflow = orderWorkflow(env.ORDER_WORKFLOW);
   return {
     ledgerTable: required('LEDGER_TABLE'),
     ordersTable: required('ORDERS_TABLE'),
@@ -58,8 +59,8 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     metricsNamespace: env.METRICS_NAMESPACE || 'FlashSale',
     serviceName: env.SERVICE_NAME || env.AWS_LAMBDA_FUNCTION_NAME || 'flashsale',
     logLevel: logLevel(env.LOG_LEVEL),
-    orderWorkflow: orderWorkflow(env.ORDER_WORKFLOW),
-    stateMachineArn: env.STATE_MACHINE_ARN || undefined,
+    orderWorkflow: workflow,
+    stateMachineArn: workflow === 'stepfunctions' ? required('STATE_MACHINE_ARN') : undefined,
   };
 }
 
