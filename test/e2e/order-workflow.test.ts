@@ -65,14 +65,18 @@ describe('orders on the Step Functions workflow, end to end', () => {
     await aws.stop();
   });
 
-  async function stack() {
+  /** `apiSfnEndpoint`: where the API function reaches Step Functions (default: the local endpoint). */
+  async function stack(apiSfnEndpoint?: string) {
     const resources = await aws.createResources({ maxReceiveCount: 3, visibilityTimeoutSeconds: 1 });
     const options = {
       config: { orderWorkflow: 'stepfunctions' as const, stateMachineArn: sfn.stateMachineArn },
       sfnEndpoint: sfn.endpoint,
     };
     // One execution environment per function, as on Lambda.
-    const apiRuntime = lambdaRuntime(aws, resources, options);
+    const apiRuntime = lambdaRuntime(aws, resources, {
+      ...options,
+      sfnEndpoint: apiSfnEndpoint ?? sfn.endpoint,
+    });
     const consumerRuntime = lambdaRuntime(aws, resources, options);
     const workflowRuntime = lambdaRuntime(aws, resources, options);
     step = createWorkflowStepHandler(workflowRuntime);
@@ -190,6 +194,32 @@ describe('orders on the Step Functions workflow, end to end', () => {
     expect(await s.available(sale.id)).toBe(5);
     const late = await s.call('POST', `/v1/orders/${orderId}/pay`, undefined, cognitoClaims('cyd'));
     expect(late).toMatchObject({ status: 409, json: { error: { code: 'payment_window_expired' } } });
+  });
+
+  it('records a payment whose resume was lost at the timeout, from the ledger: paid, units kept', async () => {
+    // The API cannot reach Step Functions: the payment stands, the wait is not ended.
+    const s = await stack('http://127.0.0.1:9');
+    // Two seconds: room to pay inside the window on a busy machine.
+    const sale = await s.sale({ stock: 5, paymentWindowSeconds: 2 });
+    const orderId = await s.buy(sale.id, 'eve');
+    await s.drain();
+    await s.waiting(orderId);
+    const paid = await s.call('POST', `/v1/orders/${orderId}/pay`, undefined, cognitoClaims('eve'));
+    expect(paid).toMatchObject({ status: 200, json: { status: 'paid' } });
+    const execution = await s.execution(orderId);
+    await execution.done;
+    expect(execution.states).toEqual([
+      'Inspect',
+      'ByReservation',
+      'Confirm',
+      'AwaitPayment',
+      'ReleaseOnTimeout',
+      'AfterTimeout',
+      'RecordPaid',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await s.record(orderId))?.status).toBe('paid');
+    expect(await s.available(sale.id)).toBe(4);
   });
 
   it('records at once an order paid before its workflow started, and starts one execution per order', async () => {
