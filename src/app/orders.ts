@@ -80,6 +80,8 @@ export async function payOrder(deps: AppDeps, orderId: string, actor: Actor): Pr
 
 export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
   const reservation = await reservationFor(deps, orderId, actor);
+  const releasing = checkCancellation(reservation) === 'cancel' ? [reservation.saleId] : [];
+  await deps.edgeStatus?.beforeRelease(releasing);
   // A retry is safe: cancelling a cancelled order answers as cancelled (checkCancellation).
   const result = await readOrUnavailable(
     'the stock ledger',
@@ -89,6 +91,7 @@ export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor):
   switch (result.kind) {
     case 'released':
       deps.soldOutBoard?.restocked(result.reservation.saleId);
+      await deps.edgeStatus?.afterRelease([result.reservation.saleId]);
       await resumeOrderWorkflow(deps.orderWorkflow, orderId, 'cancelled');
       return viewOrder(result.reservation, true);
     case 'not_held':
@@ -111,6 +114,8 @@ export async function expireDue(deps: AppDeps, batchSize = 500): Promise<number>
   for (;;) {
     const now = deps.clock.now();
     const due = await deps.ledger.findExpired(now, batchSize);
+    const sales = due.map((reservation) => reservation.saleId);
+    await deps.edgeStatus?.beforeRelease(sales);
     for (const reservation of due) {
       const result = await deps.ledger.release(reservation.id, 'expired', now);
       if (result.kind === 'released') {
@@ -118,6 +123,7 @@ export async function expireDue(deps: AppDeps, batchSize = 500): Promise<number>
         deps.soldOutBoard?.restocked(result.reservation.saleId);
       }
     }
+    await deps.edgeStatus?.afterRelease(sales);
     if (due.length < batchSize) break;
   }
   if (released > 0) deps.metrics.reservationsExpired(released);

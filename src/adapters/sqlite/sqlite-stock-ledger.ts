@@ -1,11 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { checkPayment } from '../../domain/order.ts';
-import {
-  decidePurchase,
-  decideRetry,
-  newReservation,
-  type PurchaseRefusal,
-} from '../../domain/purchase-decision.ts';
+import { decidePurchase, decideRetry, newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import type {
@@ -18,8 +13,10 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
+import { KeyFilter } from '../memory/key-filter.ts';
 import { TimeOrderedIds } from '../memory/time-ordered-ids.ts';
 import type { GroupCommit } from './group-commit.ts';
+import { KeyIndex } from './key-index.ts';
 import { type LedgerStatements, prepareLedgerStatements } from './ledger-statements.ts';
 import { bookKey, LiveSaleBooks } from './live-sale-books.ts';
 import { OutboxWriter } from './outbox.ts';
@@ -46,9 +43,21 @@ export class SqliteStockLedger implements StockLedger {
   readonly #sales = new Map<string, Sale>();
   readonly #books: LiveSaleBooks;
   readonly #ids = new TimeOrderedIds();
+  /**
+   * Every (user, key) a reservation was ever made under, as a Bloom filter:
+   * the losers of a sold-out sale and the crowd before the start bring
+   * fresh keys, and "never used" from memory spares each of them an index
+   * lookup. The process is the store's only writer, so the filter misses
+   * no key; a "maybe" is settled by the store.
+   */
+  readonly #usedKeys: KeyFilter;
+  /** Where each key was used, for a "maybe" of the filter that the sale's book cannot settle. */
+  readonly #keys: KeyIndex;
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
+    this.#usedKeys = usedKeysOf(db);
+    this.#keys = new KeyIndex(db, writes);
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
     this.#books = new LiveSaleBooks(db);
@@ -115,7 +124,10 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
-    return this.#sql.keyUsed.get(userId, idempotencyKey) !== undefined;
+    return (
+      this.#usedKeys.mightHave(userId, idempotencyKey) &&
+      this.#keys.seqOf(userId, idempotencyKey) !== undefined
+    );
   }
 
   settle(reservationId: string, now: number): Promise<SettleResult> {
@@ -208,8 +220,9 @@ export class SqliteStockLedger implements StockLedger {
   /**
    * Decides and writes inside the batch transaction, from the sale's book, so
    * the facts cannot change between the decision and the write. The store
-   * still guards both: the decrement is conditional, and the key is unique
-   * across sales (a key of another sale, which no book holds, is found there).
+   * still guards the stock (the decrement is conditional); a key of another
+   * sale, which no book holds, is found through the key filter and the key
+   * index.
    */
   #reserveInTransaction(request: ReserveRequest, sale: Sale): ReserveResult {
     const book = this.#books.get(sale.id);
@@ -225,9 +238,11 @@ export class SqliteStockLedger implements StockLedger {
     const previous = book.keys.get(key);
     if (previous !== undefined) return decideRetry(sale, request.quantity, this.#reservation(previous.id)!);
     const decision = decidePurchase(facts);
-    // A key of another sale (no book of this sale knows it) still decides first.
     if (decision.kind === 'reserved') return decision;
-    if (decision.kind !== 'reserve') return this.#decideRetry(decision, request, sale);
+    // A key of another sale (no book of this sale knows it) still decides first.
+    const elsewhere = this.#byKey(request);
+    if (elsewhere !== undefined) return decideRetry(sale, request.quantity, elsewhere);
+    if (decision.kind !== 'reserve') return decision;
     if (this.#sql.take.run(request.quantity, sale.id, request.quantity).changes !== 1) {
       this.#books.forget(sale.id);
       throw new Error('embedded ledger: the sale book and the stored stock disagree');
@@ -249,14 +264,8 @@ export class SqliteStockLedger implements StockLedger {
       reservation.expiresAt,
       request.requestId ?? null,
     );
-    if (inserted.changes !== 1) {
-      // The key was used in another sale: give the units back and answer as that reservation decides.
-      this.#sql.giveBack.run(request.quantity, sale.id);
-      const previous = this.#byKey(request);
-      if (previous === undefined)
-        throw new Error('embedded ledger: a refused insert left no reservation under its key');
-      return decideRetry(sale, request.quantity, previous);
-    }
+    this.#usedKeys.add(request.userId, request.idempotencyKey);
+    this.#keys.added(request.userId, request.idempotencyKey, Number(inserted.lastInsertRowid));
     book.available -= request.quantity;
     book.holdings.set(request.userId, facts.userHolding + request.quantity);
     book.keys.set(key, {
@@ -268,14 +277,21 @@ export class SqliteStockLedger implements StockLedger {
     return { kind: 'reserved', reservation, replayed: false };
   }
 
-  /** A refusal, unless the store holds a reservation under the key: then that reservation decides. */
-  #decideRetry(refusal: PurchaseRefusal, request: ReserveRequest, sale: Sale): ReserveResult {
-    const previous = this.#byKey(request);
-    return previous === undefined ? refusal : decideRetry(sale, request.quantity, previous);
-  }
-
+  /** The reservation made under the key in any sale: memory says "never" for almost every fresh key. */
   #byKey(request: Pick<ReserveRequest, 'userId' | 'idempotencyKey'>): Reservation | undefined {
-    const row = this.#sql.byKey.get(request.userId, request.idempotencyKey);
+    if (!this.#usedKeys.mightHave(request.userId, request.idempotencyKey)) return undefined;
+    const seq = this.#keys.seqOf(request.userId, request.idempotencyKey);
+    const row = seq === undefined ? undefined : this.#sql.bySeq.get(seq);
     return row === undefined ? undefined : reservationFromRow(row);
   }
+}
+
+/** The filter of every key the store holds, read once when the ledger opens (about a second per million). */
+function usedKeysOf(db: DatabaseSync): KeyFilter {
+  const count = db.prepare('SELECT COUNT(*) AS n FROM reservations').get()!.n as number;
+  const filter = new KeyFilter(Math.max(1 << 20, count * 2));
+  for (const row of db.prepare('SELECT user_id, idempotency_key FROM reservations').iterate()) {
+    filter.add(row.user_id as string, row.idempotency_key as string);
+  }
+  return filter;
 }

@@ -1,5 +1,7 @@
+import type { CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { LazySfnOrderWorkflow } from '../../adapters/sfn/lazy-sfn-order-workflow.ts';
 import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
+import { EdgeStatusPublisher } from '../../app/edge-status.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
@@ -32,6 +34,8 @@ export interface LambdaRuntime {
 export interface ComposeOptions {
   /** SDK client settings (tests point them at dynalite and fauxqs). */
   readonly clients?: AwsBackendOptions['clients'];
+  /** The edge status store's client settings (tests point it at a local KeyValueStore). */
+  readonly kvsClient?: CloudFrontKeyValueStoreClientConfig;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly writeMetrics?: (line: string) => void;
@@ -56,6 +60,8 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     dimensions: { Service: config.serviceName },
     ...(options.writeMetrics === undefined ? {} : { write: options.writeMetrics }),
   });
+  const clock = options.clock ?? systemClock;
+  const edgeStatus = edgeStatusPublisher(config, backend, clock, logger, options.kvsClient);
   const orderWorkflow: WorkflowLink | undefined =
     config.orderWorkflow === 'stepfunctions'
       ? {
@@ -69,7 +75,7 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
         }
       : undefined;
   const appDeps = composeAppDeps(backend, {
-    clock: options.clock ?? systemClock,
+    clock,
     metrics: emf.metrics,
     // A bucket per execution environment limits nothing fleet-wide: API Gateway's throttling does that.
     purchaseLimiter: undefined,
@@ -78,9 +84,35 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     soldOutBoard: undefined,
     // One GetItem per sale and environment; early attempts then cost no store access.
     saleCache: true,
+    edgeStatus,
   });
   const deps: AppDeps = { ...appDeps, orderWorkflow };
   return { config, backend, deps, emf, logger, clients: options.clients, orderWorkflow };
+}
+
+/**
+ * The edge's sale status, when the stack made one. Its SDK client is
+ * imported on first use (a sale created, sold out, units released), so the
+ * purchase path's cold start does not load it.
+ */
+function edgeStatusPublisher(
+  config: LambdaConfig,
+  backend: AwsBackend,
+  clock: Clock,
+  logger: Logger,
+  kvsClient: CloudFrontKeyValueStoreClientConfig | undefined,
+): EdgeStatusPublisher | undefined {
+  const arn = config.edgeStatusStoreArn;
+  if (arn === undefined) return undefined;
+  return new EdgeStatusPublisher({
+    store: async () => {
+      const { KvsEdgeSaleStatus } = await import('../../adapters/cloudfront-kvs/kvs-edge-sale-status.ts');
+      return new KvsEdgeSaleStatus(arn, kvsClient);
+    },
+    ledger: backend.ledger,
+    clock,
+    onError: (error, what) => logger.log('warn', 'edge status not published', { error, what }),
+  });
 }
 
 /**

@@ -18,6 +18,8 @@ export interface LambdaConfig {
   readonly orderWorkflow: OrderWorkflowKind;
   /** The order workflow's state machine (the consumer starts executions of it); required with stepfunctions. */
   readonly stateMachineArn: string | undefined;
+  /** The CloudFront KeyValueStore the edge reads sale status from (unset: no edge to tell). */
+  readonly edgeStatusStoreArn?: string | undefined;
 }
 
 export type OrderWorkflowKind = 'queue' | 'stepfunctions';
@@ -61,6 +63,7 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     logLevel: logLevel(env.LOG_LEVEL),
     orderWorkflow: workflow,
     stateMachineArn: workflow === 'stepfunctions' ? required('STATE_MACHINE_ARN') : undefined,
+    edgeStatusStoreArn: env.EDGE_STATUS_STORE_ARN || undefined,
   };
 }
 
