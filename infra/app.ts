@@ -35,6 +35,10 @@ const reserved = (name: string) => integer(`${name}ReservedConcurrency`);
 const api = reserved('api');
 const consumer = reserved('consumer');
 const sweeper = reserved('sweeper');
+const orderWorkflow = context('orderWorkflow') ?? 'queue';
+if (orderWorkflow !== 'queue' && orderWorkflow !== 'stepfunctions') {
+  throw new Error(`context orderWorkflow must be queue or stepfunctions, got ${orderWorkflow}`);
+}
 
 const props: FlashSaleStackProps = {
   lambdaCodeDir,
@@ -48,6 +52,7 @@ const props: FlashSaleStackProps = {
   maxReceiveCount: integer('maxReceiveCount') ?? 5,
   stockShards: integer('stockShards') ?? 4,
   vpc: context('vpc') === 'true',
+  orderWorkflow,
   ...(context('alarmEmail') === undefined ? {} : { alarmEmail: context('alarmEmail')! }),
   ...(integer('purchaseRateLimit') === undefined
     ? {}

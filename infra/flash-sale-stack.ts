@@ -11,6 +11,7 @@ import {
   aws_events as events,
   aws_iam as iam,
   aws_apigatewayv2_integrations as integrations,
+  type aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
   RemovalPolicy,
@@ -25,6 +26,7 @@ import {
 import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
 import { EdgeFilter } from './edge-filter.ts';
+import { OrderWorkflow, stateMachineArnOf } from './order-workflow.ts';
 import { apiRouteTable } from './route-table.ts';
 import {
   type Billing,
@@ -47,6 +49,7 @@ export interface FlashSaleStackProps extends StackProps {
     readonly api?: number;
     readonly consumer?: number;
     readonly sweeper?: number;
+    readonly workflow?: number;
   };
   /** Receives before SQS moves an order event to the dead-letter queue. */
   readonly maxReceiveCount?: number;
@@ -66,6 +69,12 @@ export interface FlashSaleStackProps extends StackProps {
    * stage's other routes room. Default 5,000/s, burst 2,500.
    */
   readonly purchaseThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * queue (default): the consumer records every order event, the sweeper
+   * expires unpaid reservations. stepfunctions: one Step Functions execution
+   * per order (infra/order-workflow.ts), started by the consumer.
+   */
+  readonly orderWorkflow?: 'queue' | 'stepfunctions';
 }
 
 /** The route API Gateway throttles on its own (see `purchaseThrottle`). */
@@ -75,9 +84,11 @@ const FUNCTIONS = {
   api: { memorySize: 1024, timeout: Duration.seconds(10) },
   consumer: { memorySize: 512, timeout: Duration.seconds(30) },
   sweeper: { memorySize: 512, timeout: Duration.seconds(60) },
+  workflow: { memorySize: 512, timeout: Duration.seconds(30) },
 } as const;
 
-type FunctionName = keyof typeof FUNCTIONS;
+/** The functions every stack has (the workflow function only with `orderWorkflow: 'stepfunctions'`). */
+type FunctionName = Exclude<keyof typeof FUNCTIONS, 'workflow'>;
 
 /**
  * The AWS serverless shape: HTTP API (Cognito JWT authorizer) -> API Lambda
@@ -97,6 +108,8 @@ export class FlashSaleStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly aliases: Record<FunctionName, lambda.Alias>;
+  /** Present with `orderWorkflow: 'stepfunctions'`. */
+  readonly orderWorkflow: OrderWorkflow | undefined;
   /** CloudFront in front of the API (none when the functions run in a VPC). */
   readonly edge: EdgeFilter | undefined;
 
@@ -104,6 +117,8 @@ export class FlashSaleStack extends Stack {
     super(scope, id, props);
     const billing = props.billing ?? { mode: 'on-demand' };
     const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const onStepFunctions = props.orderWorkflow === 'stepfunctions';
+    const stateMachineName = `${this.stackName}-order-workflow`;
 
     // The key, the user pool and the tables: made here, or given (one set per Region, multi-region.ts).
     const key = props.shared?.key ?? dataKey(this);
@@ -166,9 +181,16 @@ export class FlashSaleStack extends Stack {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       ADMIN_GROUP: 'admin',
       METRICS_NAMESPACE: 'FlashSale',
+      ...(onStepFunctions
+        ? {
+            ORDER_WORKFLOW: 'stepfunctions',
+            // From the name, not the machine: the machine refers to the workflow function.
+            STATE_MACHINE_ARN: stateMachineArnOf(this, stateMachineName),
+          }
+        : {}),
     };
     const runtime = lambda.Runtime.NODEJS_24_X;
-    const make = (name: FunctionName, extraEnv: Record<string, string> = {}) => {
+    const make = (name: keyof typeof FUNCTIONS, extraEnv: Record<string, string> = {}) => {
       const logGroup = new logs.LogGroup(this, `${title(name)}Logs`, {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -328,6 +350,9 @@ export class FlashSaleStack extends Stack {
       created.addAlarmAction(notify);
       return created;
     };
+    this.orderWorkflow = onStepFunctions
+      ? this.#orderWorkflow({ make, allow, ledger, key, stateMachineName, api, consumer, alarm })
+      : undefined;
     // The seed's alarm: more than 50 server errors in one minute. HTTP APIs name the metric `5xx`
     // (REST APIs: `5XXError`).
     alarm('Api5xxAlarm', {
@@ -400,7 +425,7 @@ export class FlashSaleStack extends Stack {
         statistic: 'Sum',
         period: Duration.seconds(60),
       });
-    new cloudwatch.Dashboard(this, 'Dashboard', {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${this.stackName}-flash-sale`,
       widgets: [
         [
@@ -463,6 +488,8 @@ export class FlashSaleStack extends Stack {
       ],
     });
 
+    if (this.orderWorkflow !== undefined) dashboard.addWidgets(...this.orderWorkflow.dashboardWidgets());
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     if (this.edge !== undefined) {
       new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}` });
@@ -474,7 +501,53 @@ export class FlashSaleStack extends Stack {
     new CfnOutput(this, 'OrderEventsTopicArn', { value: this.orderEvents.topicArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
   }
+
+  /** The Step Functions order workflow: its function, state machine and the grants of the others. */
+  #orderWorkflow(parts: {
+    make: (name: 'workflow', extraEnv: Record<string, string>) => Made;
+    allow: (fn: lambda.Function, actions: string[], resources: string[]) => void;
+    ledger: string[];
+    key: kms.IKey;
+    stateMachineName: string;
+    api: Made;
+    consumer: Made;
+    alarm: (id: string, props: cloudwatch.AlarmProps) => cloudwatch.Alarm;
+  }): OrderWorkflow {
+    const { make, allow, key } = parts;
+    const step = make('workflow', { ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn });
+    const workflow = new OrderWorkflow(this, 'OrderWorkflow', {
+      stepFunction: step.alias,
+      stateMachineName: parts.stateMachineName,
+      key,
+      alarm: (id, props) => parts.alarm(`OrderWorkflow${id}`, props),
+    });
+    // The steps read reservations, release expired ones (which queues their event), record orders
+    // (and the wait's task token) and publish order events.
+    allow(step.fn, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], parts.ledger);
+    allow(
+      step.fn,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [this.ordersTable.tableArn],
+    );
+    allow(step.fn, ['sqs:SendMessage'], [this.queue.queueArn]);
+    allow(step.fn, ['sns:Publish'], [this.orderEvents.topicArn]);
+    allow(step.fn, ['kms:Decrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+    // A wait whose payment came first ends itself; pay and cancel end the others.
+    workflow.grantTaskResponse(step.fn);
+    workflow.grantTaskResponse(parts.api.fn);
+    workflow.grantStart(parts.consumer.fn);
+    parts.alarm('WorkflowErrorsAlarm', {
+      alarmDescription: 'workflow function errors',
+      metric: step.fn.metricErrors({ period: Duration.seconds(60), statistic: 'Sum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    return workflow;
+  }
 }
+
+type Made = { readonly fn: lambda.Function; readonly alias: lambda.Alias };
 
 function title(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);

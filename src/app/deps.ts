@@ -4,6 +4,7 @@ import type { EventQueue } from '../ports/event-queue.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
+import type { WorkflowLink } from '../ports/order-workflow.ts';
 import type { PurchaseLimiter } from '../ports/purchase-limiter.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
 import type { EdgeStatusPublisher } from './edge-status.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly saleCache?: SaleCache | undefined;
   /** Signs and checks purchase tokens; absent: no secret, so `purchaseToken` sales cannot be created. */
   readonly purchaseTokens?: PurchaseTokens | undefined;
+  /** Where orders run as workflows (Step Functions), pay and cancel resume them; absent: the queue pipeline. */
+  readonly orderWorkflow?: WorkflowLink | undefined;
   /** Publishes sale status to an edge that refuses early and sold-out purchases; absent: no edge. */
   readonly edgeStatus?: EdgeStatusPublisher | undefined;
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,37 @@ describe('npx cdk synth', () => {
       });
     }
     t.hasResourceProperties('AWS::ApiGatewayV2::Stage', { ApiId: Match.anyValue(), StageName: '$default' });
+  });
+
+  it('synthesizes orders on Step Functions with -c orderWorkflow=stepfunctions', async () => {
+    const out = join(dir, 'cdk.out.sfn');
+    await synth(out, ['orderWorkflow=stepfunctions']);
+    const template = readJson(join(out, 'FlashSale.template.json'));
+    const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    expect(types.filter((type) => type === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    const assets = readJson(join(out, 'FlashSale.assets.json'));
+    const dirs = Object.values(assets.files as Record<string, { source: { path: string } }>).map(
+      (f) => f.source.path,
+    );
+    expect(dirs.filter((path) => existsSync(join(out, path, 'index.mjs')))).toHaveLength(4);
+  });
+
+  it('keeps the Step Functions client out of what the API function loads at a cold start', () => {
+    /** The entry module and the chunks it imports statically (a minified `from"./chunks/..."`). */
+    const staticClosure = (file: string, seen = new Set<string>()): string => {
+      if (seen.has(file)) return '';
+      seen.add(file);
+      const code = readFileSync(file, 'utf8');
+      const imported = [...code.matchAll(/(?:from|import)\s*"(\.[^"]+\.mjs)"/g)].map((m) => m[1]!);
+      return code + imported.map((path) => staticClosure(join(dirname(file), path), seen)).join('');
+    };
+    const api = join(lambdaDir, 'api');
+    const everything = readdirSync(api, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+      .join('');
+    expect(everything).toContain('SendTaskSuccess');
+    expect(staticClosure(join(api, 'index.mjs'))).not.toContain('SendTaskSuccess');
   });
 
   it('synthesizes the multi-Region app from -c regions: seven stacks, each in its Region', async () => {

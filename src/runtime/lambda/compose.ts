@@ -1,10 +1,12 @@
 import type { CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { LazySfnOrderWorkflow } from '../../adapters/sfn/lazy-sfn-order-workflow.ts';
 import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
 import { EdgeStatusPublisher } from '../../app/edge-status.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { WorkflowLink } from '../../ports/order-workflow.ts';
 // The AWS shape is imported directly, not picked by name through src/shapes/registry.ts: each
 // function runs this one shape, and through the registry every bundle would take in the other
 // shapes too (their settings, with zod, at the cold start; SQLite, ioredis and pg as chunks beside),
@@ -25,6 +27,8 @@ export interface LambdaRuntime {
   readonly emf: EmfMetrics;
   readonly logger: Logger;
   readonly clients: AwsBackendOptions['clients'];
+  /** Set when orders run on Step Functions (ORDER_WORKFLOW=stepfunctions); its SFN client loads on first use. */
+  readonly orderWorkflow: WorkflowLink | undefined;
 }
 
 export interface ComposeOptions {
@@ -58,7 +62,19 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
   });
   const clock = options.clock ?? systemClock;
   const edgeStatus = edgeStatusPublisher(config, backend, clock, logger, options.kvsClient);
-  const deps = composeAppDeps(backend, {
+  const orderWorkflow: WorkflowLink | undefined =
+    config.orderWorkflow === 'stepfunctions'
+      ? {
+          workflow: new LazySfnOrderWorkflow(options.clients?.sfn ?? {}, config.stateMachineArn),
+          tokens: backend.taskTokens,
+          onResumeError: (error: unknown, orderId: string) =>
+            logger.log('warn', 'order workflow not resumed: its timeout will read the ledger', {
+              error,
+              orderId,
+            }),
+        }
+      : undefined;
+  const appDeps = composeAppDeps(backend, {
     clock,
     metrics: emf.metrics,
     // A bucket per execution environment limits nothing fleet-wide: API Gateway's throttling does that.
@@ -70,7 +86,8 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     saleCache: true,
     edgeStatus,
   });
-  return { config, backend, deps, emf, logger, clients: options.clients };
+  const deps: AppDeps = { ...appDeps, orderWorkflow };
+  return { config, backend, deps, emf, logger, clients: options.clients, orderWorkflow };
 }
 
 /**

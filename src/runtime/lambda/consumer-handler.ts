@@ -2,6 +2,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import { SnsOrderNotifier } from '../../adapters/sns/sns-order-notifier.ts';
 import { recordOrderEvent } from '../../app/order-events.ts';
 import { defaultWorkerOptions, retryDelay } from '../../app/order-worker.ts';
+import { startOrderWorkflow } from '../../app/order-workflow.ts';
 import type { OrderNotifier } from '../../ports/order-notifier.ts';
 import type { LambdaRuntime } from './compose.ts';
 import type { InvocationContext } from './context.ts';
@@ -20,12 +21,18 @@ export function createConsumerHandler(runtime: LambdaRuntime) {
     config.orderEventsTopicArn === undefined
       ? undefined
       : new SnsOrderNotifier(config.orderEventsTopicArn, runtime.clients?.sns ?? {});
+  // With orders on Step Functions, a new reservation starts its order's execution instead.
+  const workflow = runtime.orderWorkflow?.workflow;
+  const handle = (record: SQSRecord) =>
+    workflow === undefined
+      ? recordOrderEvent(deps, topicOf(record), record.body, notifier)
+      : startOrderWorkflow(workflow, topicOf(record), record.body);
   return async (event: SQSEvent, context?: InvocationContext): Promise<SQSBatchResponse> => {
     const failures: SQSBatchItemFailure[] = [];
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          await recordOrderEvent(deps, topicOf(record), record.body, notifier);
+          await handle(record);
           deps.metrics.orderEvent('processed');
         } catch (error) {
           failures.push({ itemIdentifier: record.messageId });
