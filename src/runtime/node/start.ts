@@ -5,6 +5,8 @@ import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts'
 import { type Config, requireTokenVerifier } from '../../config.ts';
 import { DashboardCollector } from '../../dashboard/collector.ts';
 import { type LocalIssuer, loadLocalIssuer } from '../../http/auth/local-issuer.ts';
+import { TrustedProxies } from '../../http/client-address.ts';
+import { LazyGraphql } from '../../http/graphql-routes.ts';
 import type { HttpApp } from '../../http/http-app.ts';
 import { createMetricsApp } from '../../http/metrics-app.ts';
 import type { AlarmMetric } from '../../observability/alarm-rules.ts';
@@ -18,8 +20,9 @@ import type { EventQueue } from '../../ports/event-queue.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { openBackend } from '../../shapes/registry.ts';
-import { composeDeps, composeHttpApp, type Stores } from './compose.ts';
+import { composeDeps, composeHttpApp, composeVerifier, type Stores } from './compose.ts';
 import { createDashboardPage } from './dashboard.ts';
+import { attachGraphqlSocket } from './graphql-socket.ts';
 import { createNodeServer, type NodeServer } from './http-server.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
@@ -92,7 +95,12 @@ export async function startNode(
     orderProjection: backend.orderProjection,
     purchaseLimiter: openPurchaseLimiter(config, backend),
   };
-  const deps = composeDeps(config, stores, clock, alarmedMetrics(prometheus.metrics, alarms));
+  const deps = {
+    ...composeDeps(config, stores, clock, alarmedMetrics(prometheus.metrics, alarms)),
+    orderNotifier: backend.orderFeed,
+  };
+  const graphql =
+    backend.orderFeed === undefined ? undefined : new LazyGraphql({ deps, feed: backend.orderFeed });
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
   const metricsSnapshots = async () => [
@@ -125,6 +133,7 @@ export async function startNode(
     },
     ready: () => ready,
     dashboard,
+    graphql,
   });
   const worker = new OrderWorker(
     deps,
@@ -136,6 +145,15 @@ export async function startNode(
   alarms.start();
   nodeServer = createNodeServer(app);
   const { server } = nodeServer;
+  const graphqlSocket =
+    graphql === undefined
+      ? undefined
+      : attachGraphqlSocket(server, {
+          graphql,
+          verifier: composeVerifier(config, issuer?.jwks),
+          clock,
+          trustedProxies: new TrustedProxies(config.trustedProxies),
+        });
   const threads = config.httpThreads > 1;
   await listen(server, config.port, config.host, threads || config.reusePort);
   const { port } = server.address() as AddressInfo;
@@ -180,6 +198,7 @@ export async function startNode(
       ready = false;
       dashboard.feed.close();
       closing ??= (async () => {
+        await Promise.all([graphqlSocket?.close(), graphql?.close()]);
         await Promise.all([
           httpThreads?.stop(),
           nodeServer.drain(config.shutdownTimeoutMs),
