@@ -207,3 +207,32 @@ describe('GraphQL on the embedded shape', () => {
     expect(sdl).toContain('orderUpdated(orderId: ID!): OrderUpdate');
   });
 });
+
+describe('GraphQL on the embedded shape with several HTTP threads', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ runWorker: false, flags: ['--http-threads', '3'] });
+  });
+  afterAll(() => server.close());
+
+  it('pushes the confirmation to subscribers on every thread (the main thread relays its feed)', async () => {
+    const sale = await server.createSale({ stock: 5 });
+    const ivy = await server.token('ivy');
+    const bought = await graphqlHttp(server.url, PURCHASE, { saleId: sale.id, quantity: 1, key: 'i1' }, ivy);
+    const { orderId } = bought.body.data.purchase;
+    // Connections land on whichever thread the kernel picks: with eight, every thread very likely has one.
+    const clients = Array.from({ length: 8 }, () => graphqlSocket(server.url, ivy));
+    try {
+      const watches = clients.map((client) => subscribe(client, ORDER_UPDATED, { orderId }));
+      await Promise.all(watches.map((w) => w.next((r) => r.data.orderUpdated.status === 'pending')));
+      await server.node.worker.drain();
+      const confirmed = await Promise.all(
+        watches.map((w) => w.next((r) => r.data.orderUpdated.status === 'confirmed')),
+      );
+      expect(confirmed).toHaveLength(8);
+    } finally {
+      await Promise.all(clients.map((client) => client.dispose()));
+    }
+  });
+});

@@ -27,6 +27,7 @@ import { createNodeServer, type NodeServer } from './http-server.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
+import { orderFeedRelay } from './threads/relayed-order-feed.ts';
 
 export interface RunningNode {
   readonly url: string;
@@ -155,6 +156,8 @@ export async function startNode(
           trustedProxies: new TrustedProxies(config.trustedProxies),
         });
   const threads = config.httpThreads > 1;
+  const feedRelay =
+    threads && backend.orderFeed !== undefined ? orderFeedRelay(backend.orderFeed) : undefined;
   await listen(server, config.port, config.host, threads || config.reusePort);
   const { port } = server.address() as AddressInfo;
   httpThreads = threads
@@ -168,6 +171,7 @@ export async function startNode(
         dashboard: dashboardSource,
         logger,
         alarms,
+        orderFeed: feedRelay,
       })
     : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -204,6 +208,7 @@ export async function startNode(
           nodeServer.drain(config.shutdownTimeoutMs),
           metricsServer?.drain(config.shutdownTimeoutMs),
         ]);
+        feedRelay?.close();
         await worker.stop();
         await alarms.stop();
         deps.soldOutBoard.close();
