@@ -200,6 +200,44 @@ describe('GraphQL on the embedded shape', () => {
     expect(codeOf(overHttp.body)).toBe('method_not_allowed');
   });
 
+  it('answers a plain JSON POST (served without the Fetch adapter) as graphql-yoga answers it', async () => {
+    const sale = await server.createSale({ stock: 1 });
+    const jan = await server.token('jan');
+    const post = async (body: unknown, accept?: string) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${jan}`,
+          ...(accept === undefined ? {} : { accept }),
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, json: (await response.json()) as Json };
+    };
+    const viaYoga = 'application/graphql-response+json, application/json;q=0.9';
+    const read = {
+      query: 'query($id: ID!) { sale(id: $id) { id available status } }',
+      variables: { id: sale.id },
+    };
+    expect(await post(read)).toEqual(await post(read, viaYoga));
+    const refused = { query: PURCHASE, variables: { saleId: 'none', quantity: 1, key: 'j1' } };
+    const direct = await post(refused);
+    expect(direct).toEqual(await post(refused, viaYoga));
+    expect(codeOf(direct.json)).toBe('sale_not_found');
+    // Requests that are wrong as GraphQL are answered by yoga either way.
+    const syntax = await post({ query: 'query {' });
+    expect(syntax.json.errors[0].message).toMatch(/Syntax Error/);
+    const unknownField = await post({ query: '{ nothing }' });
+    expect(unknownField.json.errors[0].message).toMatch(/Cannot query field "nothing"/);
+    const badVariables = await post({
+      query: PURCHASE,
+      variables: { saleId: sale.id, quantity: 'one', key: 'j2' },
+    });
+    expect(badVariables.json.data).toBeUndefined();
+    expect(badVariables.json.errors[0].message).toMatch(/quantity/);
+  });
+
   it('documents /graphql in the OpenAPI document and serves the schema', async () => {
     const openapi = await api(server.url, '/openapi.json');
     expect(Object.keys(openapi.json.paths)).toContain('/graphql');

@@ -35,18 +35,24 @@ export function refusalOf(error: unknown): {
   };
 }
 
+/**
+ * The GraphQL error for a resolver's error. Like the refusals it words, it
+ * captures no stack trace: a stampede makes millions of sold_out, and the
+ * executor and graphql-yoga each copy the error again (to add its path, to
+ * drop internals). A GraphQLError takes its original error's stack when that
+ * has one, so each copy is given a plain one to take rather than capture its
+ * own.
+ */
 export function toGraphqlError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
   const { message, extensions } = refusalOf(error);
-  return new GraphQLError(message, {
-    extensions: { ...extensions },
-    ...(extensions.code === 'internal_error' && error instanceof Error ? { originalError: error } : {}),
-  });
-}
-
-/** Whether an error is a fault (logged) rather than a refusal the caller can act on. */
-export function isFault(error: unknown): boolean {
-  if (error instanceof GraphQLError) return isFault(error.originalError) && error.originalError !== undefined;
-  if (error instanceof FlashSaleError || error instanceof HttpError) return HTTP_STATUS[error.code] >= 500;
-  return true;
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const original = new Error(message);
+    Object.defineProperty(original, 'stack', { value: `${extensions.code}: ${message}` });
+    return new GraphQLError(message, { extensions: { ...extensions }, originalError: original });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }

@@ -26,12 +26,18 @@ export interface GraphqlContext extends Caller {
 
 type Resolver<Args> = (parent: unknown, args: Args, context: GraphqlContext) => Promise<unknown>;
 
-/** Every resolver's errors leave as GraphQL errors with the REST code (errors.ts). */
-function guarded<Args>(resolve: Resolver<Args>): Resolver<Args> {
-  return (parent, args, context) =>
-    resolve(parent, args, context).catch((error: unknown) => {
-      throw toGraphqlError(error);
-    });
+/**
+ * Every resolver's errors leave as GraphQL errors with the REST code
+ * (errors.ts); faults (5xx) are also handed to `onFault`, as REST logs them.
+ */
+function guardWith(onFault: (error: unknown) => void) {
+  return <Args>(resolve: Resolver<Args>): Resolver<Args> =>
+    (parent, args, context) =>
+      resolve(parent, args, context).catch((error: unknown) => {
+        const graphqlError = toGraphqlError(error);
+        if (Number(graphqlError.extensions.status ?? 500) >= 500) onFault(error);
+        throw graphqlError;
+      });
 }
 
 function overWebSocket(context: GraphqlContext): void {
@@ -47,10 +53,13 @@ export interface SchemaParts {
   readonly deps: AppDeps;
   readonly feed: OrderChangeFeed;
   readonly sales: SaleStatusWatch;
+  /** Told of each fault an operation met (logged by the runtime). */
+  readonly onFault?: ((error: unknown) => void) | undefined;
 }
 
 /** The executable schema of the Node server: the shared file, resolved by the shared operations. */
-export function createGraphqlSchema({ deps, feed, sales }: SchemaParts): GraphQLSchema {
+export function createGraphqlSchema({ deps, feed, sales, onFault }: SchemaParts): GraphQLSchema {
+  const guarded = guardWith(onFault ?? (() => {}));
   const typeDefs = APPSYNC_DIRECTIVES + readFileSync(SCHEMA_FILE, 'utf8');
   const pushedByThePipeline = guarded(async () => {
     throw new HttpError('forbidden', 'only the order pipeline publishes updates (AppSync, IAM)');

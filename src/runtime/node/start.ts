@@ -101,7 +101,13 @@ export async function startNode(
     orderNotifier: backend.orderFeed,
   };
   const graphql =
-    backend.orderFeed === undefined ? undefined : new LazyGraphql({ deps, feed: backend.orderFeed });
+    backend.orderFeed === undefined
+      ? undefined
+      : new LazyGraphql({
+          deps,
+          feed: backend.orderFeed,
+          onFault: (error) => logger.log('error', 'graphql operation failed', { error }),
+        });
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
   const metricsSnapshots = async () => [

@@ -47,7 +47,14 @@ const prometheus = createPrometheusMetrics({ inFlight: () => nodeServer?.inFligh
 serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });
 const deps = composeDeps(config, stores, systemClock, prometheus.metrics);
 const orderFeed = data.graphql ? new RelayedOrderFeed(client.remote<OrderFeedRelay>('orderFeed')) : undefined;
-const graphql = orderFeed === undefined ? undefined : new LazyGraphql({ deps, feed: orderFeed });
+const graphql =
+  orderFeed === undefined
+    ? undefined
+    : new LazyGraphql({
+        deps,
+        feed: orderFeed,
+        onFault: (error) => logger.log('error', 'graphql operation failed', { error }),
+      });
 // The alarms are evaluated on the main thread: this thread's answers go there folded, once a second.
 const alarms = client.remote<{ recordHttpSummary(summary: HttpSummary): Promise<void> }>('alarms');
 const alarmFeed = foldHttp((summary) => void alarms.recordHttpSummary(summary).catch(() => {}));
