@@ -26,6 +26,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
+import { GraphqlApi } from './graphql-api.ts';
 import { apiRouteTable } from './route-table.ts';
 
 export type Billing =
@@ -44,6 +45,7 @@ export interface FlashSaleStackProps extends StackProps {
     readonly api?: number;
     readonly consumer?: number;
     readonly sweeper?: number;
+    readonly graphql?: number;
   };
   /** Receives before SQS moves an order event to the dead-letter queue. */
   readonly maxReceiveCount?: number;
@@ -70,6 +72,7 @@ const FUNCTIONS = {
   api: { memorySize: 1024, timeout: Duration.seconds(10) },
   consumer: { memorySize: 512, timeout: Duration.seconds(30) },
   sweeper: { memorySize: 512, timeout: Duration.seconds(60) },
+  graphql: { memorySize: 1024, timeout: Duration.seconds(10) },
 } as const;
 
 type FunctionName = keyof typeof FUNCTIONS;
@@ -90,6 +93,7 @@ export class FlashSaleStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly orderEvents: sns.Topic;
   readonly alarmTopic: sns.Topic;
+  readonly graphqlApi: GraphqlApi;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly aliases: Record<FunctionName, lambda.Alias>;
 
@@ -277,8 +281,14 @@ export class FlashSaleStack extends Stack {
     const api = make('api');
     const consumer = make('consumer', { ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn });
     const sweeper = make('sweeper');
-    this.functions = { api: api.fn, consumer: consumer.fn, sweeper: sweeper.fn };
-    this.aliases = { api: api.alias, consumer: consumer.alias, sweeper: sweeper.alias };
+    const graphql = make('graphql');
+    this.functions = { api: api.fn, consumer: consumer.fn, sweeper: sweeper.fn, graphql: graphql.fn };
+    this.aliases = {
+      api: api.alias,
+      consumer: consumer.alias,
+      sweeper: sweeper.alias,
+      graphql: graphql.alias,
+    };
 
     // ---- permissions: the actions each function calls, on its resources, nothing more ----
     const indexArn = (table: dynamodb.Table, name: string) => `${table.tableArn}/index/${name}`;
@@ -311,6 +321,23 @@ export class FlashSaleStack extends Stack {
     );
     allow(api.fn, useKey, [key.keyArn]);
 
+    // The GraphQL resolvers run the API's use cases: the same table actions, without the dead letters.
+    allow(
+      graphql.fn,
+      [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+      ledger,
+    );
+    allow(graphql.fn, ['dynamodb:GetItem', 'dynamodb:Query'], orders);
+    allow(graphql.fn, ['sqs:SendMessage', 'sqs:GetQueueAttributes'], [this.queue.queueArn]);
+    allow(graphql.fn, useKey, [key.keyArn]);
+
     allow(
       consumer.fn,
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -336,6 +363,13 @@ export class FlashSaleStack extends Stack {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(sweeper.alias, { retryAttempts: 0 })],
     });
+
+    // ---- GraphQL API (AppSync): the same schema file and use cases; the consumer pushes changes ----
+    this.graphqlApi = new GraphqlApi(this, 'Graphql', { userPool, resolver: graphql.alias });
+    this.graphqlApi.grantPublish(consumer.fn);
+    consumer.fn.addEnvironment('GRAPHQL_URL', this.graphqlApi.api.graphqlUrl);
+    // Sale statuses are read after each batch (GetItem on the sale, Query of its shards).
+    allow(consumer.fn, ['dynamodb:GetItem', 'dynamodb:Query'], ledger);
 
     // ---- HTTP API: the app's own route table, public routes open, the others behind Cognito ----
     const authorizer = new authorizers.HttpUserPoolAuthorizer('Cognito', userPool, {
@@ -526,6 +560,7 @@ export class FlashSaleStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'GraphqlUrl', { value: this.graphqlApi.api.graphqlUrl });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledgerTable.tableName });

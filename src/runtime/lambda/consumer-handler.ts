@@ -1,7 +1,9 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { AppSyncPublisher } from '../../adapters/appsync/appsync-publisher.ts';
 import { SnsOrderNotifier } from '../../adapters/sns/sns-order-notifier.ts';
 import { recordOrderEvent } from '../../app/order-events.ts';
 import { defaultWorkerOptions, retryDelay } from '../../app/order-worker.ts';
+import { getSale } from '../../app/sales.ts';
 import type { OrderNotifier } from '../../ports/order-notifier.ts';
 import type { LambdaRuntime } from './compose.ts';
 import type { InvocationContext } from './context.ts';
@@ -14,19 +16,23 @@ import type { InvocationContext } from './context.ts';
  * visibility timeout; the others are deleted. After maxReceiveCount receives
  * SQS moves it to the dead-letter queue.
  */
-export function createConsumerHandler(runtime: LambdaRuntime) {
+export function createConsumerHandler(runtime: LambdaRuntime & { readonly appsync?: AppSyncPublisher }) {
   const { backend, deps, emf, logger, config } = runtime;
-  const notifier: OrderNotifier | undefined =
+  const sns =
     config.orderEventsTopicArn === undefined
       ? undefined
       : new SnsOrderNotifier(config.orderEventsTopicArn, runtime.clients?.sns ?? {});
+  const appsync = runtime.appsync ?? graphqlPublisher(config);
+  const notifier = bothNotifiers(sns, appsync);
   return async (event: SQSEvent, context?: InvocationContext): Promise<SQSBatchResponse> => {
     const failures: SQSBatchItemFailure[] = [];
+    const salesTouched = new Set<string>();
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          await recordOrderEvent(deps, topicOf(record), record.body, notifier);
+          const transition = await recordOrderEvent(deps, topicOf(record), record.body, notifier);
           deps.metrics.orderEvent('processed');
+          if (appsync !== undefined && transition.kind === 'move') salesTouched.add(saleOf(record.body));
         } catch (error) {
           failures.push({ itemIdentifier: record.messageId });
           const receives = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -46,6 +52,8 @@ export function createConsumerHandler(runtime: LambdaRuntime) {
         }
       }),
     );
+    // Units left change with every reservation: each sale this batch moved is told once, after it.
+    if (appsync !== undefined) await publishSales(runtime, appsync, salesTouched);
     emf.flush();
     return { batchItemFailures: failures };
   };
@@ -66,4 +74,61 @@ function causedBy(body: string): { orderId?: string; requestId?: string } {
   } catch {
     return {};
   }
+}
+
+/** The AppSync publisher when the stack gave this function an API (GRAPHQL_URL), with its role's credentials. */
+function graphqlPublisher(config: LambdaRuntime['config']): AppSyncPublisher | undefined {
+  if (config.graphqlUrl === undefined) return undefined;
+  return new AppSyncPublisher({
+    url: config.graphqlUrl,
+    region: config.region ?? 'us-east-1',
+    credentials: lazyCredentials(),
+  });
+}
+
+/** The function's role credentials, from the environment Lambda sets (loaded on first use). */
+function lazyCredentials() {
+  let provider: Promise<() => Promise<import('@aws-sdk/types').AwsCredentialIdentity>> | undefined;
+  return async () => {
+    provider ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider());
+    return (await provider)();
+  };
+}
+
+function bothNotifiers(
+  a: OrderNotifier | undefined,
+  b: OrderNotifier | undefined,
+): OrderNotifier | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return {
+    orderChanged: async (change) =>
+      void (await Promise.all([a.orderChanged(change), b.orderChanged(change)])),
+  };
+}
+
+function saleOf(body: string): string {
+  return (JSON.parse(body) as { saleId: string }).saleId;
+}
+
+/** Best effort: a sale's status is read and pushed again on its next batch. */
+async function publishSales(
+  runtime: LambdaRuntime,
+  appsync: AppSyncPublisher,
+  saleIds: ReadonlySet<string>,
+): Promise<void> {
+  await Promise.all(
+    [...saleIds].map(async (saleId) => {
+      try {
+        const sale = await getSale(runtime.deps, saleId);
+        await appsync.saleChanged({
+          saleId,
+          status: sale.status,
+          available: sale.available,
+          at: runtime.deps.clock.now(),
+        });
+      } catch (error) {
+        runtime.logger.log('warn', 'sale status not pushed to AppSync', { saleId, error });
+      }
+    }),
+  );
 }
