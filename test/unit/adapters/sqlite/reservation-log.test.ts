@@ -92,7 +92,9 @@ describe('embedded store: reservation rows as the created events', () => {
     const reservations = await reserveFor(backend, ['ann', 'bob', 'cy']);
     await backend.orders.apply(reservations[1]!, 'paid', 1_600);
     const told: Array<{ orderId: string; userId: string; status: string; at: number }> = [];
-    expect(await backend.orderProjection!.confirmPending(10, 1_700, (orders) => told.push(...orders))).toBe(3);
+    expect(await backend.orderProjection!.confirmPending(10, 1_700, (orders) => told.push(...orders))).toBe(
+      3,
+    );
     expect(told.map((o) => [o.orderId, o.userId, o.status, o.at])).toEqual([
       [reservations[0]!.orderId, 'ann', 'confirmed', 1_700],
       [reservations[2]!.orderId, 'cy', 'confirmed', 1_700],
