@@ -21,6 +21,11 @@ export class LazyGraphql {
     return this.#endpoint;
   }
 
+  /** Its routes, for the HTTP app. */
+  routes(): Route[] {
+    return graphqlRoutes(this);
+  }
+
   /** Stops what the endpoint runs (the sale watches), if it was ever made. */
   async close(): Promise<void> {
     (await this.#endpoint)?.close();
