@@ -7,8 +7,10 @@ import {
 } from 'graphql';
 import type { AppDeps } from '../../app/deps.ts';
 import type { OrderChangeFeed } from '../../ports/order-change-feed.ts';
+import { HttpError } from '../http-error.ts';
 import type { RouteContext, RouteResult } from '../route.ts';
 import type { HttpRequest } from '../types.ts';
+import { toGraphqlError } from './errors.ts';
 import { SaleStatusWatch } from './sale-status-watch.ts';
 import { createGraphqlSchema, type GraphqlContext } from './schema.ts';
 
@@ -39,6 +41,9 @@ interface YogaModule {
     readonly maskedErrors: boolean;
     readonly logging: boolean;
     readonly context: (initial: { readonly caller: GraphqlContext }) => GraphqlContext;
+    readonly plugins: ReadonlyArray<{
+      onSubscribe(payload: { setResultAndStopExecution(result: ExecutionResult): void }): void;
+    }>;
   }): {
     fetch(
       url: string,
@@ -93,6 +98,14 @@ export async function createGraphqlEndpoint(options: GraphqlEndpointOptions): Pr
     maskedErrors: false,
     logging: false,
     context: ({ caller }) => caller,
+    plugins: [
+      {
+        // Over HTTP a subscription would hold the request open (or answer as a fault): refused at once.
+        onSubscribe({ setResultAndStopExecution }) {
+          setResultAndStopExecution({ errors: [subscriptionsOverWebSocket()] });
+        },
+      },
+    ],
   });
   /**
    * The common request (a query or mutation POSTed as JSON that parses and
@@ -175,4 +188,16 @@ function isPlainJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
   return type === 'application/json' && parameters.every((p) => /^charset="?utf-8"?$/.test(p));
+}
+
+function subscriptionsOverWebSocket(): GraphQLError {
+  const error = toGraphqlError(
+    new HttpError(
+      'method_not_allowed',
+      'subscriptions are served over WebSocket: connect a graphql-ws client to /graphql',
+    ),
+  );
+  // yoga answers with this status, and leaves `http` out of what it sends.
+  Object.assign(error.extensions, { http: { status: 405 } });
+  return error;
 }
