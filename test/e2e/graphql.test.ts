@@ -200,6 +200,34 @@ describe('GraphQL on the embedded shape', () => {
     expect(codeOf(overHttp.body)).toBe('method_not_allowed');
   });
 
+  it('checks the connection token again on each operation: once expired, the shopper is no one', async () => {
+    const sale = await server.createSale({ stock: 5 });
+    const kit = await server.token('kit', { ttlSeconds: 2 });
+    const bought = await graphqlHttp(
+      server.url,
+      PURCHASE,
+      { saleId: sale.id, quantity: 1, key: 'kit-1' },
+      kit,
+    );
+    const { orderId } = bought.body.data.purchase;
+    const client = graphqlSocket(server.url, kit);
+    try {
+      // A public subscription holds the connection open (the client closes an idle one).
+      const open = subscribe(client, SALE_STATUS, { saleId: sale.id });
+      await open.next(() => true);
+      const before = subscribe(client, ORDER_UPDATED, { orderId });
+      await before.next((r) => r.data?.orderUpdated?.status === 'pending');
+      before.stop();
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const after = subscribe(client, ORDER_UPDATED, { orderId });
+      await after.done;
+      expect(after.results.map((r) => codeOf(r))).toEqual(['unauthorized']);
+      open.stop();
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('answers a plain JSON POST (served without the Fetch adapter) as graphql-yoga answers it', async () => {
     const sale = await server.createSale({ stock: 1 });
     const jan = await server.token('jan');
