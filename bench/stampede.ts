@@ -241,7 +241,7 @@ async function stampede({ tokensFile, admin }: Crowd, dataDir: string, through: 
   const url = `http://127.0.0.1:${port}`;
   let stopWatching = async (): Promise<unknown> => undefined;
   try {
-    await signInCrowd(url, tokensFile, say);
+    await signInCrowd(url, tokensFile, say, 64, through);
     // Time to start the first two phases' generators before the crowd arrives.
     const crowdArrives = Date.now() + PREPARE_MS;
     const startsAt = crowdArrives + options.lead * 1000;

@@ -21,11 +21,12 @@ describe('npx cdk synth', () => {
     const template = JSON.parse(readFileSync(join(out, 'FlashSale.template.json'), 'utf8'));
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
     expect(types).toContain('AWS::ApiGatewayV2::Api');
+    expect(types).toContain('AWS::AppSync::GraphQLApi');
     // The bundles are the functions' assets.
     const assets = JSON.parse(readFileSync(join(out, 'FlashSale.assets.json'), 'utf8'));
     const dirs = Object.values(assets.files as Record<string, { source: { path: string } }>).map(
       (f) => f.source.path,
     );
-    expect(dirs.filter((path) => existsSync(join(out, path, 'index.mjs')))).toHaveLength(3);
+    expect(dirs.filter((path) => existsSync(join(out, path, 'index.mjs')))).toHaveLength(4);
   });
 });
