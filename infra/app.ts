@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { type Billing, FlashSaleStack } from './flash-sale-stack.ts';
+import { type Billing, FlashSaleStack, type FlashSaleStackProps } from './flash-sale-stack.ts';
+import { multiRegionStacks } from './multi-region.ts';
+import { regionPlan } from './region-plan.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const app = new App();
@@ -33,8 +35,12 @@ const reserved = (name: string) => integer(`${name}ReservedConcurrency`);
 const api = reserved('api');
 const consumer = reserved('consumer');
 const sweeper = reserved('sweeper');
+const orderWorkflow = context('orderWorkflow') ?? 'queue';
+if (orderWorkflow !== 'queue' && orderWorkflow !== 'stepfunctions') {
+  throw new Error(`context orderWorkflow must be queue or stepfunctions, got ${orderWorkflow}`);
+}
 
-new FlashSaleStack(app, context('stackName') ?? 'FlashSale', {
+const props: FlashSaleStackProps = {
   lambdaCodeDir,
   billing,
   apiProvisionedConcurrency: integer('apiProvisionedConcurrency') ?? 0,
@@ -46,6 +52,7 @@ new FlashSaleStack(app, context('stackName') ?? 'FlashSale', {
   maxReceiveCount: integer('maxReceiveCount') ?? 5,
   stockShards: integer('stockShards') ?? 4,
   vpc: context('vpc') === 'true',
+  orderWorkflow,
   ...(context('alarmEmail') === undefined ? {} : { alarmEmail: context('alarmEmail')! }),
   ...(integer('purchaseRateLimit') === undefined
     ? {}
@@ -56,4 +63,17 @@ new FlashSaleStack(app, context('stackName') ?? 'FlashSale', {
         },
       }),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
+};
+
+const stackName = context('stackName') ?? 'FlashSale';
+const regions = context('regions');
+if (regions === undefined) {
+  new FlashSaleStack(app, stackName, props);
+} else {
+  // `-c regions=us-east-1,us-east-2,us-west-2`: global tables (MRSC) and an API per Region (multi-region.ts).
+  if (capacity !== undefined)
+    throw new Error('the multi-Region tables are on-demand: drop provisionedCapacity');
+  const { env, billing: _onDemand, ...regional } = props;
+  const plan = regionPlan(regions, context('witnessRegion'));
+  multiRegionStacks(app, { ...regional, stackName, plan, account: env?.account });
+}

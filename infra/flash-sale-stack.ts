@@ -4,7 +4,6 @@ import {
   aws_apigatewayv2_authorizers as authorizers,
   CfnOutput,
   aws_cloudwatch as cloudwatch,
-  aws_cognito as cognito,
   aws_cloudwatch_actions as cwActions,
   Duration,
   aws_dynamodb as dynamodb,
@@ -12,7 +11,7 @@ import {
   aws_events as events,
   aws_iam as iam,
   aws_apigatewayv2_integrations as integrations,
-  aws_kms as kms,
+  type aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
   RemovalPolicy,
@@ -26,13 +25,19 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
+import { EdgeFilter } from './edge-filter.ts';
 import { GraphqlApi } from './graphql-api.ts';
+import { OrderWorkflow, stateMachineArnOf } from './order-workflow.ts';
 import { apiRouteTable } from './route-table.ts';
+import {
+  type Billing,
+  dataKey,
+  regionalTables,
+  type SharedResources,
+  userIdentity,
+} from './stack-resources.ts';
 
-export type Billing =
-  | { readonly mode: 'on-demand' }
-  /** The seed's provisioned capacity is 5000/5000; each index gets the same. */
-  | { readonly mode: 'provisioned'; readonly readCapacity: number; readonly writeCapacity: number };
+export type { Billing } from './stack-resources.ts';
 
 export interface FlashSaleStackProps extends StackProps {
   /** Where `npm run build:lambda` wrote the bundles (one directory per function). */
@@ -46,6 +51,7 @@ export interface FlashSaleStackProps extends StackProps {
     readonly consumer?: number;
     readonly sweeper?: number;
     readonly graphql?: number;
+    readonly workflow?: number;
   };
   /** Receives before SQS moves an order event to the dead-letter queue. */
   readonly maxReceiveCount?: number;
@@ -55,6 +61,8 @@ export interface FlashSaleStackProps extends StackProps {
   readonly vpc?: boolean;
   /** Subscribe this address to the alarm topic. */
   readonly alarmEmail?: string;
+  /** The key, user pool and tables to use instead of making them (the multi-Region app). */
+  readonly shared?: SharedResources;
   /** API Gateway throttling on the default stage (requests/s and burst). */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
   /**
@@ -63,6 +71,12 @@ export interface FlashSaleStackProps extends StackProps {
    * stage's other routes room. Default 5,000/s, burst 2,500.
    */
   readonly purchaseThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * queue (default): the consumer records every order event, the sweeper
+   * expires unpaid reservations. stepfunctions: one Step Functions execution
+   * per order (infra/order-workflow.ts), started by the consumer.
+   */
+  readonly orderWorkflow?: 'queue' | 'stepfunctions';
 }
 
 /** The route API Gateway throttles on its own (see `purchaseThrottle`). */
@@ -73,9 +87,11 @@ const FUNCTIONS = {
   consumer: { memorySize: 512, timeout: Duration.seconds(30) },
   sweeper: { memorySize: 512, timeout: Duration.seconds(60) },
   graphql: { memorySize: 1024, timeout: Duration.seconds(10) },
+  workflow: { memorySize: 512, timeout: Duration.seconds(30) },
 } as const;
 
-type FunctionName = keyof typeof FUNCTIONS;
+/** The functions every stack has (the workflow function only with `orderWorkflow: 'stepfunctions'`). */
+type FunctionName = Exclude<keyof typeof FUNCTIONS, 'workflow'>;
 
 /**
  * The AWS serverless shape: HTTP API (Cognito JWT authorizer) -> API Lambda
@@ -87,8 +103,8 @@ type FunctionName = keyof typeof FUNCTIONS;
  */
 export class FlashSaleStack extends Stack {
   readonly api: apigw.HttpApi;
-  readonly ledgerTable: dynamodb.Table;
-  readonly ordersTable: dynamodb.Table;
+  readonly ledgerTable: dynamodb.ITable;
+  readonly ordersTable: dynamodb.ITable;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly orderEvents: sns.Topic;
@@ -96,102 +112,24 @@ export class FlashSaleStack extends Stack {
   readonly graphqlApi: GraphqlApi;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly aliases: Record<FunctionName, lambda.Alias>;
+  /** Present with `orderWorkflow: 'stepfunctions'`. */
+  readonly orderWorkflow: OrderWorkflow | undefined;
+  /** CloudFront in front of the API (none when the functions run in a VPC). */
+  readonly edge: EdgeFilter | undefined;
 
   constructor(scope: Construct, id: string, props: FlashSaleStackProps) {
     super(scope, id, props);
     const billing = props.billing ?? { mode: 'on-demand' };
     const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const onStepFunctions = props.orderWorkflow === 'stepfunctions';
+    const stateMachineName = `${this.stackName}-order-workflow`;
 
-    const key = new kms.Key(this, 'DataKey', {
-      description: 'flash sale: tables, queues and topics at rest',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // CloudWatch alarms publish to the encrypted alarm topic.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-      }),
-    );
-
-    // ---- identity ----
-    const userPool = new cognito.UserPool(this, 'Users', {
-      selfSignUpEnabled: true,
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      passwordPolicy: { minLength: 12 },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const client = userPool.addClient('WebClient', {
-      // SRP for apps; admin password auth (IAM credentials required) for operators and scripts.
-      authFlows: { userSrp: true, adminUserPassword: true },
-      generateSecret: false,
-      accessTokenValidity: Duration.hours(1),
-    });
-    new cognito.CfnUserPoolGroup(this, 'ShoppersGroup', {
-      userPoolId: userPool.userPoolId,
-      groupName: 'shoppers',
-      description: 'people who buy',
-    });
-    new cognito.CfnUserPoolGroup(this, 'AdminGroup', {
-      userPoolId: userPool.userPoolId,
-      groupName: 'admin',
-      description: 'create sales, audit, redrive dead letters',
-    });
-
-    // ---- data ----
-    const tableBilling =
-      billing.mode === 'on-demand'
-        ? { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST }
-        : {
-            billingMode: dynamodb.BillingMode.PROVISIONED,
-            readCapacity: billing.readCapacity,
-            writeCapacity: billing.writeCapacity,
-          };
-    const indexCapacity =
-      billing.mode === 'on-demand'
-        ? {}
-        : { readCapacity: billing.readCapacity, writeCapacity: billing.writeCapacity };
-    const tableCommon = {
-      ...tableBilling,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: key,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    };
-    this.ledgerTable = new dynamodb.Table(this, 'Ledger', {
-      ...tableCommon,
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    });
-    const { sales, bySale, due, outbox } = LEDGER_INDEX;
-    for (const [index, sortType] of [
-      [sales, dynamodb.AttributeType.NUMBER],
-      [bySale, dynamodb.AttributeType.STRING],
-      [due, dynamodb.AttributeType.NUMBER],
-      [outbox, dynamodb.AttributeType.NUMBER],
-    ] as const) {
-      this.ledgerTable.addGlobalSecondaryIndex({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: sortType },
-        projectionType: dynamodb.ProjectionType.ALL,
-        ...indexCapacity,
-      });
-    }
-    this.ordersTable = new dynamodb.Table(this, 'Orders', {
-      ...tableCommon,
-      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
-    });
-    this.ordersTable.addGlobalSecondaryIndex({
-      indexName: ORDERS_INDEX.bySale.name,
-      partitionKey: { name: ORDERS_INDEX.bySale.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: ORDERS_INDEX.bySale.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-      ...indexCapacity,
-    });
+    // The key, the user pool and the tables: made here, or given (one set per Region, multi-region.ts).
+    const key = props.shared?.key ?? dataKey(this);
+    const { userPool, client } = props.shared ?? userIdentity(this);
+    const tables = props.shared ?? regionalTables(this, key, billing);
+    this.ledgerTable = tables.ledgerTable;
+    this.ordersTable = tables.ordersTable;
 
     // ---- messaging ----
     this.deadLetterQueue = new sqs.Queue(this, 'OrderEventsDlq', {
@@ -247,9 +185,16 @@ export class FlashSaleStack extends Stack {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       ADMIN_GROUP: 'admin',
       METRICS_NAMESPACE: 'FlashSale',
+      ...(onStepFunctions
+        ? {
+            ORDER_WORKFLOW: 'stepfunctions',
+            // From the name, not the machine: the machine refers to the workflow function.
+            STATE_MACHINE_ARN: stateMachineArnOf(this, stateMachineName),
+          }
+        : {}),
     };
     const runtime = lambda.Runtime.NODEJS_24_X;
-    const make = (name: FunctionName, extraEnv: Record<string, string> = {}) => {
+    const make = (name: keyof typeof FUNCTIONS, extraEnv: Record<string, string> = {}) => {
       const logGroup = new logs.LogGroup(this, `${title(name)}Logs`, {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -291,7 +236,7 @@ export class FlashSaleStack extends Stack {
     };
 
     // ---- permissions: the actions each function calls, on its resources, nothing more ----
-    const indexArn = (table: dynamodb.Table, name: string) => `${table.tableArn}/index/${name}`;
+    const indexArn = (table: dynamodb.ITable, name: string) => `${table.tableArn}/index/${name}`;
     const ledger = [
       this.ledgerTable.tableArn,
       ...Object.values(LEDGER_INDEX).map((i) => indexArn(this.ledgerTable, i.name)),
@@ -374,6 +319,8 @@ export class FlashSaleStack extends Stack {
     // ---- HTTP API: the app's own route table, public routes open, the others behind Cognito ----
     const authorizer = new authorizers.HttpUserPoolAuthorizer('Cognito', userPool, {
       userPoolClients: [client],
+      // The issuer is in the pool's Region: in the multi-Region shape one pool serves every Region.
+      userPoolRegion: Stack.of(userPool).region,
       identitySource: ['$request.header.Authorization'],
     });
     this.api = new apigw.HttpApi(this, 'Api', {
@@ -398,11 +345,17 @@ export class FlashSaleStack extends Stack {
     });
     // Anything else (unknown paths, other methods, HEAD) reaches the app without an authorizer, so it
     // answers 404 / 405 with its own error shape, and 401 for a protected path, as on Node.
-    new apigw.HttpRoute(this, 'DefaultRoute', {
+    const defaultRoute = new apigw.HttpRoute(this, 'DefaultRoute', {
       httpApi: this.api,
       routeKey: apigw.HttpRouteKey.DEFAULT,
       integration,
     });
+    // The alias's ARN spelled as the function's ARN and qualifier (the same ARN): `sam local start-api`
+    // finds a route's function only in a Lambda ARN, and a Ref to the alias resolves to none there.
+    const cfnIntegration = defaultRoute.node.findChild('ApiIntegration').node
+      .defaultChild as apigw.CfnIntegration;
+    cfnIntegration.integrationUri = `${api.fn.functionArn}:${api.alias.aliasName}`;
+    cfnIntegration.node.addDependency(api.alias);
     for (const route of apiRouteTable()) {
       const added = this.api.addRoutes({
         path: route.path,
@@ -414,6 +367,13 @@ export class FlashSaleStack extends Stack {
       if (`${route.method} ${route.path}` === PURCHASE_ROUTE_KEY) stage.node.addDependency(...added);
     }
 
+    // ---- edge: CloudFront refuses early and sold-out purchases from the status the functions publish ----
+    // Not beside a VPC: isolated subnets have no route to the KeyValueStore API the functions write to.
+    this.edge =
+      props.vpc === true
+        ? undefined
+        : new EdgeFilter(this, 'Edge', { api: this.api, publishers: [api.fn, sweeper.fn, graphql.fn] });
+
     // ---- alarms and dashboard ----
     const notify = new cwActions.SnsAction(this.alarmTopic);
     const alarm = (id: string, props: cloudwatch.CreateAlarmOptions & { metric: cloudwatch.IMetric }) => {
@@ -424,6 +384,9 @@ export class FlashSaleStack extends Stack {
       created.addAlarmAction(notify);
       return created;
     };
+    this.orderWorkflow = onStepFunctions
+      ? this.#orderWorkflow({ make, allow, ledger, key, stateMachineName, api, consumer, graphql, alarm })
+      : undefined;
     // The seed's alarm: more than 50 server errors in one minute. HTTP APIs name the metric `5xx`
     // (REST APIs: `5XXError`).
     alarm('Api5xxAlarm', {
@@ -496,7 +459,7 @@ export class FlashSaleStack extends Stack {
         statistic: 'Sum',
         period: Duration.seconds(60),
       });
-    new cloudwatch.Dashboard(this, 'Dashboard', {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${this.stackName}-flash-sale`,
       widgets: [
         [
@@ -559,8 +522,13 @@ export class FlashSaleStack extends Stack {
       ],
     });
 
+    if (this.orderWorkflow !== undefined) dashboard.addWidgets(...this.orderWorkflow.dashboardWidgets());
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'GraphqlUrl', { value: this.graphqlApi.api.graphqlUrl });
+    if (this.edge !== undefined) {
+      new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}` });
+    }
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledgerTable.tableName });
@@ -568,7 +536,58 @@ export class FlashSaleStack extends Stack {
     new CfnOutput(this, 'OrderEventsTopicArn', { value: this.orderEvents.topicArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
   }
+
+  /** The Step Functions order workflow: its function, state machine and the grants of the others. */
+  #orderWorkflow(parts: {
+    make: (name: 'workflow', extraEnv: Record<string, string>) => Made;
+    allow: (fn: lambda.Function, actions: string[], resources: string[]) => void;
+    ledger: string[];
+    key: kms.IKey;
+    stateMachineName: string;
+    api: Made;
+    consumer: Made;
+    graphql: Made;
+    alarm: (id: string, props: cloudwatch.AlarmProps) => cloudwatch.Alarm;
+  }): OrderWorkflow {
+    const { make, allow, key } = parts;
+    const step = make('workflow', { ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn });
+    const workflow = new OrderWorkflow(this, 'OrderWorkflow', {
+      stepFunction: step.alias,
+      stateMachineName: parts.stateMachineName,
+      key,
+      alarm: (id, props) => parts.alarm(`OrderWorkflow${id}`, props),
+    });
+    // The steps read reservations, release expired ones (which queues their event), record orders
+    // (and the wait's task token) and publish order events.
+    allow(step.fn, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], parts.ledger);
+    allow(
+      step.fn,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [this.ordersTable.tableArn],
+    );
+    allow(step.fn, ['sqs:SendMessage'], [this.queue.queueArn]);
+    allow(step.fn, ['sns:Publish'], [this.orderEvents.topicArn]);
+    allow(step.fn, ['kms:Decrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+    // A wait whose payment came first ends itself; pay and cancel end the others.
+    workflow.grantTaskResponse(step.fn);
+    workflow.grantTaskResponse(parts.api.fn);
+    workflow.grantTaskResponse(parts.graphql.fn);
+    // The steps record the orders' changes: they push them to AppSync's subscribers too.
+    this.graphqlApi.grantPublish(step.fn);
+    step.fn.addEnvironment('GRAPHQL_URL', this.graphqlApi.api.graphqlUrl);
+    workflow.grantStart(parts.consumer.fn);
+    parts.alarm('WorkflowErrorsAlarm', {
+      alarmDescription: 'workflow function errors',
+      metric: step.fn.metricErrors({ period: Duration.seconds(60), statistic: 'Sum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    return workflow;
+  }
 }
+
+type Made = { readonly fn: lambda.Function; readonly alias: lambda.Alias };
 
 function title(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);

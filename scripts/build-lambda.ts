@@ -12,6 +12,7 @@ export const LAMBDA_FUNCTIONS = {
   consumer: 'src/runtime/lambda/consumer.ts',
   sweeper: 'src/runtime/lambda/sweeper.ts',
   graphql: 'src/runtime/lambda/graphql.ts',
+  workflow: 'src/runtime/lambda/workflow.ts',
 } as const;
 
 export type LambdaFunctionName = keyof typeof LAMBDA_FUNCTIONS;

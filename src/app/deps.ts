@@ -5,8 +5,10 @@ import type { Metrics } from '../ports/metrics.ts';
 import type { OrderNotifier } from '../ports/order-notifier.ts';
 import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
+import type { WorkflowLink } from '../ports/order-workflow.ts';
 import type { PurchaseLimiter } from '../ports/purchase-limiter.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
+import type { EdgeStatusPublisher } from './edge-status.ts';
 import type { PurchaseTokens } from './purchase-tokens.ts';
 import { SaleCache } from './sale-cache.ts';
 import type { SoldOutBoard } from './sold-out-board.ts';
@@ -30,6 +32,10 @@ export interface AppDeps {
   readonly purchaseTokens?: PurchaseTokens | undefined;
   /** Where the order worker tells each order's new status (GraphQL subscriptions); absent: nowhere. */
   readonly orderNotifier?: OrderNotifier | undefined;
+  /** Where orders run as workflows (Step Functions), pay and cancel resume them; absent: the queue pipeline. */
+  readonly orderWorkflow?: WorkflowLink | undefined;
+  /** Publishes sale status to an edge that refuses early and sold-out purchases; absent: no edge. */
+  readonly edgeStatus?: EdgeStatusPublisher | undefined;
 }
 
 /**
@@ -44,6 +50,7 @@ export interface RuntimeParts {
   /** Keep the sales seen (they never change once opened) in a SaleCache. */
   readonly saleCache: boolean;
   readonly purchaseTokens?: PurchaseTokens | undefined;
+  readonly edgeStatus?: EdgeStatusPublisher | undefined;
 }
 
 /** The use cases' deps: the stores of a backend (not its name, signal or `close`) and the runtime's parts. */
@@ -62,5 +69,6 @@ export function composeAppDeps(
     soldOutBoard: parts.soldOutBoard,
     saleCache: parts.saleCache ? new SaleCache(stores.ledger) : undefined,
     purchaseTokens: parts.purchaseTokens,
+    edgeStatus: parts.edgeStatus,
   };
 }

@@ -5,6 +5,7 @@ import type { Reservation } from '../domain/reservation.ts';
 import type { OrderRecord } from '../ports/order-store.ts';
 import type { AppDeps } from './deps.ts';
 import { readOrUnavailable } from './store-unavailable.ts';
+import { resumeOrderWorkflow } from './workflow-resume.ts';
 
 /** What a shopper sees of an order: the order record's fields plus its payment window. */
 export interface OrderView extends Omit<OrderRecord, 'updatedAt'> {
@@ -56,6 +57,8 @@ export async function payOrder(deps: AppDeps, orderId: string, actor: Actor): Pr
   switch (result.kind) {
     case 'paid':
     case 'already_paid':
+      // A retried payment resumes again: the first may have failed after the ledger settled.
+      await resumeOrderWorkflow(deps.orderWorkflow, orderId, 'paid');
       return viewOrder(result.reservation, true);
     case 'window_expired':
       throw new FlashSaleError(
@@ -77,6 +80,8 @@ export async function payOrder(deps: AppDeps, orderId: string, actor: Actor): Pr
 
 export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor): Promise<OrderView> {
   const reservation = await reservationFor(deps, orderId, actor);
+  const releasing = checkCancellation(reservation) === 'cancel' ? [reservation.saleId] : [];
+  await deps.edgeStatus?.beforeRelease(releasing);
   // A retry is safe: cancelling a cancelled order answers as cancelled (checkCancellation).
   const result = await readOrUnavailable(
     'the stock ledger',
@@ -86,10 +91,14 @@ export async function cancelOrder(deps: AppDeps, orderId: string, actor: Actor):
   switch (result.kind) {
     case 'released':
       deps.soldOutBoard?.restocked(result.reservation.saleId);
+      await deps.edgeStatus?.afterRelease([result.reservation.saleId]);
+      await resumeOrderWorkflow(deps.orderWorkflow, orderId, 'cancelled');
       return viewOrder(result.reservation, true);
     case 'not_held':
-      if (checkCancellation(result.reservation) === 'already_cancelled')
+      if (checkCancellation(result.reservation) === 'already_cancelled') {
+        await resumeOrderWorkflow(deps.orderWorkflow, orderId, 'cancelled');
         return viewOrder(result.reservation, true);
+      }
       throw new FlashSaleError(
         'order_not_cancellable',
         `the order is ${orderStatusOf(result.reservation, true)} and can no longer be cancelled`,
@@ -105,6 +114,8 @@ export async function expireDue(deps: AppDeps, batchSize = 500): Promise<number>
   for (;;) {
     const now = deps.clock.now();
     const due = await deps.ledger.findExpired(now, batchSize);
+    const sales = due.map((reservation) => reservation.saleId);
+    await deps.edgeStatus?.beforeRelease(sales);
     for (const reservation of due) {
       const result = await deps.ledger.release(reservation.id, 'expired', now);
       if (result.kind === 'released') {
@@ -112,6 +123,7 @@ export async function expireDue(deps: AppDeps, batchSize = 500): Promise<number>
         deps.soldOutBoard?.restocked(result.reservation.saleId);
       }
     }
+    await deps.edgeStatus?.afterRelease(sales);
     if (due.length < batchSize) break;
   }
   if (released > 0) deps.metrics.reservationsExpired(released);

@@ -70,7 +70,11 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
     }
     if (result === undefined) {
       result = await deps.ledger.reserve({ ...command, now });
-      if (result.kind === 'sold_out') board?.soldOut(command.saleId);
+      if (result.kind === 'sold_out') {
+        board?.soldOut(command.saleId);
+        // Not awaited: the answer does not wait on the edge (the publisher never rejects).
+        void deps.edgeStatus?.soldOut(command.saleId);
+      }
     }
   } catch (error) {
     // Safe advice whatever the store managed to do: a retried key never takes a second unit.
@@ -96,7 +100,7 @@ export async function purchase(deps: AppDeps, command: PurchaseCommand): Promise
         details: { endsAt: new Date(result.endsAt).toISOString() },
       });
     case 'sold_out':
-      throw new FlashSaleError('sold_out', 'sold out: no units left');
+      throw SOLD_OUT;
     case 'insufficient_stock':
       throw new FlashSaleError('insufficient_stock', `only ${result.available} left: ask for fewer`, {
         details: { available: result.available },
@@ -132,8 +136,23 @@ async function saleOf(deps: AppDeps, saleId: string): Promise<Sale | undefined> 
   }
 }
 
+/**
+ * The refusals a stampede repeats by the million carry nothing of the
+ * request: one error each (per start time for not_started) is thrown again
+ * and again, instead of building an Error for every loser.
+ */
+const SOLD_OUT = new FlashSaleError('sold_out', 'sold out: no units left');
+const notStartedByStart = new Map<number, FlashSaleError>();
+
 function notStarted(startsAt: number): FlashSaleError {
-  return new FlashSaleError('not_started', 'the sale has not started yet: retry after startsAt', {
-    details: { startsAt: new Date(startsAt).toISOString() },
-  });
+  let error = notStartedByStart.get(startsAt);
+  if (error === undefined) {
+    error = new FlashSaleError('not_started', 'the sale has not started yet: retry after startsAt', {
+      details: { startsAt: new Date(startsAt).toISOString() },
+    });
+    // Bounded: a start time is a sale's; a process sees few.
+    if (notStartedByStart.size >= 1_000) notStartedByStart.clear();
+    notStartedByStart.set(startsAt, error);
+  }
+  return error;
 }

@@ -31,6 +31,7 @@ export async function createSale(deps: AppDeps, input: NewSale): Promise<SaleVie
   }
   const sale: Sale = { ...input, id: randomUUID(), createdAt: now };
   await deps.ledger.openSale(sale);
+  await deps.edgeStatus?.saleOpened(sale);
   return viewSale({ sale, available: sale.stock }, now);
 }
 

@@ -286,18 +286,25 @@ function isRefusal(error: unknown): error is FlashSaleError | HttpError {
  */
 const plainRefusals = new Map<string, HttpResponse>();
 const PLAIN_REFUSALS_MAX = 1_000;
+/** The answer to a refusal the use cases throw again and again (the same error object: see purchase.ts). */
+const answersByError = new WeakMap<FlashSaleError, HttpResponse>();
 
 export function errorResponse(error: unknown): HttpResponse {
-  if (error instanceof FlashSaleError && error.details === undefined) {
+  if (!(error instanceof FlashSaleError)) return buildErrorResponse(error);
+  let response = answersByError.get(error);
+  if (response !== undefined) return response;
+  if (error.details === undefined) {
     const key = `${error.code}\u0000${error.message}`;
-    let response = plainRefusals.get(key);
+    response = plainRefusals.get(key);
     if (response === undefined) {
       response = buildErrorResponse(error);
       if (plainRefusals.size < PLAIN_REFUSALS_MAX) plainRefusals.set(key, response);
     }
-    return response;
+  } else {
+    response = buildErrorResponse(error);
   }
-  return buildErrorResponse(error);
+  answersByError.set(error, response);
+  return response;
 }
 
 function buildErrorResponse(error: unknown): HttpResponse {

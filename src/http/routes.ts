@@ -59,7 +59,11 @@ export function apiRoutes(deps: AppDeps): Route[] {
         ...problems(401, 404),
       ],
       async handle(context) {
-        return { status: 200, body: saleJson(await getSale(deps, param(context, 'id'), context.actor)) };
+        const sale = await getSale(deps, param(context, 'id'), context.actor);
+        // A shared cache (the CDN) may keep the public answer a second; one carrying a shopper's
+        // purchase token is theirs alone.
+        const cacheControl = sale.yourPurchaseToken === undefined ? 'public, max-age=1' : 'private, no-store';
+        return { status: 200, body: saleJson(sale), headers: { 'cache-control': cacheControl } };
       },
     }),
     route({
@@ -73,6 +77,11 @@ export function apiRoutes(deps: AppDeps): Route[] {
           name: 'X-Purchase-Token',
           description:
             'required by a sale created with purchaseToken: the yourPurchaseToken that GET /v1/sales/{id} gives this shopper once the sale is live (403 purchase_token_required / purchase_token_invalid)',
+        },
+        {
+          name: 'X-Purchase-Retry',
+          description:
+            'send it (any value) when retrying a purchase whose answer was lost: the edge then passes it to the origin, which answers a used idempotencyKey with its first answer; the app itself ignores it',
         },
       ],
       responses: [

@@ -1,8 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { SFNClientConfig } from '@aws-sdk/client-sfn';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { DynamoOrderStore } from '../adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../adapters/dynamodb/dynamo-stock-ledger.ts';
+import { DynamoTaskTokens } from '../adapters/dynamodb/dynamo-task-tokens.ts';
 import { BroadcastSoldOutSignal } from '../adapters/memory/broadcast-sold-out-signal.ts';
 import { LazySqsEventQueue } from '../adapters/sqs/lazy-sqs-event-queue.ts';
 import type { Backend } from '../ports/backend.ts';
@@ -19,6 +21,7 @@ export interface AwsBackendOptions {
     readonly dynamodb?: DynamoDBClientConfig;
     readonly sqs?: SQSClientConfig;
     readonly sns?: SNSClientConfig;
+    readonly sfn?: SFNClientConfig;
   };
   readonly onRelayError?: (error: unknown) => void;
   /** A release recorded but left half-done by a failed write; the sweeper finishes it. */
@@ -38,6 +41,8 @@ export interface AwsBackendOptions {
 export interface AwsBackend extends Backend {
   readonly ledger: DynamoStockLedger;
   readonly queue: LazySqsEventQueue;
+  /** The order workflow's task tokens, on the orders table (used only when orders run on Step Functions). */
+  readonly taskTokens: DynamoTaskTokens;
   /** The outbox sweeper: resends events a crash or an SQS fault left unsent. */
   relayUnsentEvents(now: number, graceMs?: number): Promise<number>;
 }
@@ -72,6 +77,7 @@ export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
     ledger,
     orders: new DynamoOrderStore(dynamodb, options.ordersTable),
     queue,
+    taskTokens: new DynamoTaskTokens(dynamodb, options.ordersTable),
     relayUnsentEvents: (now, graceMs) => ledger.relayUnsentEvents(now, graceMs),
     // A Lambda instance keeps its own sold-out flag: instances share no memory, and need none.
     soldOut,

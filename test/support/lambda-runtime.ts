@@ -18,6 +18,8 @@ export function lambdaConfigFor(resources: AwsResources, extra: Partial<LambdaCo
     metricsNamespace: 'FlashSaleTest',
     serviceName: 'test',
     logLevel: 'info',
+    orderWorkflow: 'queue',
+    stateMachineArn: undefined,
     ...extra,
   };
 }
@@ -26,11 +28,21 @@ export function lambdaConfigFor(resources: AwsResources, extra: Partial<LambdaCo
 export function lambdaRuntime(
   aws: LocalAws,
   resources: AwsResources,
-  options: { config?: Partial<LambdaConfig>; clock?: Clock } & Pick<ComposeOptions, 'random' | 'logger'> = {},
+  options: {
+    config?: Partial<LambdaConfig>;
+    clock?: Clock;
+    /** A Step Functions endpoint (the local stand-in), for orders on Step Functions. */
+    sfnEndpoint?: string;
+  } & Pick<ComposeOptions, 'random' | 'logger'> = {},
 ): LambdaRuntime & { readonly metricLines: string[] } {
   const metricLines: string[] = [];
   const runtime = composeLambda(lambdaConfigFor(resources, options.config), {
-    clients: aws.backendOptions(resources).clients,
+    clients: {
+      ...aws.backendOptions(resources).clients,
+      ...(options.sfnEndpoint === undefined
+        ? {}
+        : { sfn: { endpoint: options.sfnEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } }),
+    },
     logger: options.logger ?? silentLogger,
     writeMetrics: (line) => metricLines.push(...line.trim().split('\n')),
     ...(options.clock === undefined ? {} : { clock: options.clock }),

@@ -35,6 +35,16 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
+/**
+ * True for the error a global table with multi-Region strong consistency
+ * answers when the item is being written from another Region at that moment:
+ * nothing was applied, and the write may be tried again (the SDK already
+ * retried it before this surfaces).
+ */
+export function isReplicatedWriteConflict(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplicatedWriteConflictException';
+}
+
 /** Runs a conditional write; true if it applied, false if its condition was false. */
 export async function ignoreConditionFailure(write: Promise<unknown>): Promise<boolean> {
   try {

@@ -9,6 +9,7 @@ import {
   ignoreConditionFailure,
   isConditionFailure,
   isDefiniteRejection,
+  isReplicatedWriteConflict,
   N,
   num,
   S,
@@ -87,13 +88,18 @@ export class ShardedStock {
   /**
    * Takes `quantity` units: whole from one shard (random first, then the
    * others), else gathered over several. Sold out only when every shard
-   * refused and a consistent read finds them all empty.
+   * refused and a consistent read finds them all empty. A shard that another
+   * Region is writing at that moment (global tables) is passed over; if that
+   * kept the units out of reach, nothing is taken and the caller hears a
+   * fault to retry, never a false sold_out.
    */
   async take(sale: SaleDefinition, quantity: number): Promise<TakeResult> {
     const order = shardProbeOrder(sale.shards, this.#random);
+    let conflict: unknown;
     for (const n of order) {
-      if (await this.#decrementOrNothing(sale.id, n, quantity, []))
-        return { kind: 'taken', takes: [[n, quantity]] };
+      const outcome = await this.#decrement(sale.id, n, quantity, []);
+      if (outcome === 'taken') return { kind: 'taken', takes: [[n, quantity]] };
+      if (outcome !== 'short') conflict = outcome.conflict;
     }
     for (let round = 0; round < 3; round++) {
       const stocks = await this.levels(sale, true);
@@ -106,16 +112,20 @@ export class ShardedStock {
       for (const n of order) {
         const want = Math.min(stocks[n]!, remaining);
         if (want === 0) continue;
-        if (await this.#decrementOrNothing(sale.id, n, want, takes)) {
+        const outcome = await this.#decrement(sale.id, n, want, takes);
+        if (outcome === 'taken') {
           takes.push([n, want]);
           remaining -= want;
           if (remaining === 0) return { kind: 'taken', takes };
-        }
+        } else if (outcome !== 'short') conflict = outcome.conflict;
       }
       await this.giveBack(sale.id, takes); // others were faster: put back what we gathered and look again
     }
     const left = await this.available(sale, true);
-    return stockRefusal(left, quantity) ?? { kind: 'insufficient_stock', available: left };
+    const refusal = stockRefusal(left, quantity);
+    if (refusal !== undefined) return refusal;
+    if (conflict !== undefined) throw new NothingTaken(conflict);
+    return { kind: 'insufficient_stock', available: left };
   }
 
   async giveBack(saleId: string, takes: Takes): Promise<void> {
@@ -168,13 +178,16 @@ export class ShardedStock {
     );
   }
 
-  /** The seed's decrement, exactly. False when the shard has too few units. */
-  async #decrementOrNothing(
+  /**
+   * The seed's decrement, exactly. `short` when the shard has too few units;
+   * `conflict` when another Region was writing the shard (nothing applied).
+   */
+  async #decrement(
     saleId: string,
     shard: number,
     units: number,
     takenSoFar: Takes,
-  ): Promise<boolean> {
+  ): Promise<'taken' | 'short' | { readonly conflict: unknown }> {
     try {
       await this.#table.db.send(
         new UpdateItemCommand({
@@ -187,9 +200,10 @@ export class ShardedStock {
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return true;
+      return 'taken';
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return 'short';
+      if (isReplicatedWriteConflict(error)) return { conflict: error };
       if (isDefiniteRejection(error)) {
         await this.giveBack(saleId, takenSoFar);
         throw new NothingTaken(error);

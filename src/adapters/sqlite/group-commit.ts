@@ -1,5 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
+/** What a rollback undid: the whole batch, or one write's savepoint (the others' changes stay). */
+export type RollbackScope = 'batch' | 'write';
+
 type Outcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: unknown };
@@ -25,7 +28,8 @@ export class GroupCommit {
   readonly #sql: Record<'savepoint' | 'release' | 'rollbackTo', StatementSync>;
   #pending: PendingWrite[] = [];
   #scheduled = false;
-  readonly #rollbackListeners: Array<() => void> = [];
+  readonly #rollbackListeners: Array<(scope: RollbackScope) => void> = [];
+  readonly #beforeCommit: Array<() => void> = [];
   readonly #durable: (() => Promise<void>) | undefined;
 
   /**
@@ -48,8 +52,17 @@ export class GroupCommit {
    * back, or one write's savepoint): whoever keeps state in memory beside the
    * store drops it then and reads it again inside the next write.
    */
-  onRollback(listener: () => void): void {
+  onRollback(listener: (scope: RollbackScope) => void): void {
     this.#rollbackListeners.push(listener);
+  }
+
+  /**
+   * Runs inside each batch's transaction, after its writes, before COMMIT:
+   * for work the writes leave to be done once per batch. A hook that throws
+   * rolls the whole batch back and fails every write of it.
+   */
+  beforeCommit(hook: () => void): void {
+    this.#beforeCommit.push(hook);
   }
 
   write<T>(work: () => T): Promise<T> {
@@ -109,25 +122,26 @@ export class GroupCommit {
           outcomes.push({ ok: false, error });
           if (!isolated) {
             db.exec('ROLLBACK');
-            this.#rolledBack();
+            this.#rolledBack('batch');
             return outcomes;
           }
           this.#sql.rollbackTo.run();
           this.#sql.release.run();
-          this.#rolledBack();
+          this.#rolledBack('write');
         }
       }
+      for (const hook of this.#beforeCommit) hook();
       db.exec('COMMIT');
       return outcomes;
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK');
-      this.#rolledBack();
+      this.#rolledBack('batch');
       throw error;
     }
   }
 
-  #rolledBack(): void {
-    for (const listener of this.#rollbackListeners) listener();
+  #rolledBack(scope: RollbackScope): void {
+    for (const listener of this.#rollbackListeners) listener(scope);
   }
 }
 

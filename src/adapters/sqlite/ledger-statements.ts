@@ -11,16 +11,13 @@ export function prepareLedgerStatements(db: DatabaseSync) {
     ),
     sale: db.prepare('SELECT * FROM sales WHERE id = ?'),
     sales: db.prepare('SELECT * FROM sales ORDER BY created_at, id'),
-    byKey: db.prepare('SELECT * FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
-    // Answered from the (user_id, idempotency_key) index alone: no row is read.
-    keyUsed: db.prepare('SELECT 1 AS used FROM reservations WHERE user_id = ? AND idempotency_key = ?'),
+    bySeq: db.prepare('SELECT * FROM reservations WHERE seq = ?'),
     // mirrors decidePurchase (stock left) in domain/purchase-decision.ts, as the store's own guard
     take: db.prepare('UPDATE sales SET available = available - ? WHERE id = ? AND available >= ?'),
     giveBack: db.prepare('UPDATE sales SET available = available + ? WHERE id = ?'),
     insertReservation: db.prepare(
       `INSERT INTO reservations (id, order_id, sale_id, user_id, quantity, idempotency_key, amount_cents,
-         currency, state, created_at, expires_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)
-       ON CONFLICT (user_id, idempotency_key) DO NOTHING`,
+         currency, state, created_at, expires_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)`,
     ),
     reservation: db.prepare('SELECT * FROM reservations WHERE id = ?'),
     byOrder: db.prepare('SELECT * FROM reservations WHERE order_id = ?'),

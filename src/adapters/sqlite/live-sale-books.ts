@@ -36,7 +36,11 @@ export class LiveSaleBooks {
   readonly #available: StatementSync;
   readonly #reservations: StatementSync;
 
-  constructor(db: DatabaseSync) {
+  /** Units taken by this transaction's reservations and not yet subtracted from the stored stock. */
+  readonly #untaken: (saleId: string) => number;
+
+  constructor(db: DatabaseSync, untaken: (saleId: string) => number) {
+    this.#untaken = untaken;
     this.#available = db.prepare('SELECT available FROM sales WHERE id = ?');
     this.#reservations = db.prepare(
       'SELECT id, user_id, idempotency_key, quantity, state FROM reservations WHERE sale_id = ?',
@@ -86,7 +90,7 @@ export class LiveSaleBooks {
 
   #load(saleId: string): LiveSaleBook {
     const book: LiveSaleBook = {
-      available: this.#available.get(saleId)!.available as number,
+      available: (this.#available.get(saleId)!.available as number) - this.#untaken(saleId),
       holdings: new Map(),
       keys: new Map(),
     };

@@ -1,11 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { checkPayment } from '../../domain/order.ts';
-import {
-  decidePurchase,
-  decideRetry,
-  newReservation,
-  type PurchaseRefusal,
-} from '../../domain/purchase-decision.ts';
+import { decidePurchase, decideRetry, newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
 import type {
@@ -18,8 +13,10 @@ import type {
   SettleResult,
   StockLedger,
 } from '../../ports/stock-ledger.ts';
+import { KeyFilter } from '../memory/key-filter.ts';
 import { TimeOrderedIds } from '../memory/time-ordered-ids.ts';
 import type { GroupCommit } from './group-commit.ts';
+import { KeyIndex } from './key-index.ts';
 import { type LedgerStatements, prepareLedgerStatements } from './ledger-statements.ts';
 import { bookKey, LiveSaleBooks } from './live-sale-books.ts';
 import { OutboxWriter } from './outbox.ts';
@@ -46,13 +43,36 @@ export class SqliteStockLedger implements StockLedger {
   readonly #sales = new Map<string, Sale>();
   readonly #books: LiveSaleBooks;
   readonly #ids = new TimeOrderedIds();
+  /**
+   * Units reserved in the current batch, by sale, not yet subtracted from
+   * `sales.available`: one guarded UPDATE per sale and batch (before COMMIT)
+   * instead of one per reservation.
+   */
+  readonly #untaken = new Map<string, number>();
+  /**
+   * Every (user, key) a reservation was ever made under, as a Bloom filter:
+   * the losers of a sold-out sale and the crowd before the start bring
+   * fresh keys, and "never used" from memory spares each of them an index
+   * lookup. The process is the store's only writer, so the filter misses
+   * no key; a "maybe" is settled by the store.
+   */
+  readonly #usedKeys: KeyFilter;
+  /** Where each key was used, for a "maybe" of the filter that the sale's book cannot settle. */
+  readonly #keys: KeyIndex;
 
   constructor(db: DatabaseSync, writes: GroupCommit) {
     this.#db = db;
+    this.#usedKeys = usedKeysOf(db);
+    this.#keys = new KeyIndex(db, writes);
     this.#writes = writes;
     this.#outbox = new OutboxWriter(db);
-    this.#books = new LiveSaleBooks(db);
-    writes.onRollback(() => this.#books.clear());
+    this.#books = new LiveSaleBooks(db, (saleId) => this.#untaken.get(saleId) ?? 0);
+    writes.onRollback((scope) => {
+      this.#books.clear();
+      // A write's savepoint undone: that write added nothing here (it adds last, see #reserveInTransaction).
+      if (scope === 'batch') this.#untaken.clear();
+    });
+    writes.beforeCommit(() => this.#takeUntaken());
     this.#sql = prepareLedgerStatements(db);
   }
 
@@ -115,7 +135,10 @@ export class SqliteStockLedger implements StockLedger {
   }
 
   async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
-    return this.#sql.keyUsed.get(userId, idempotencyKey) !== undefined;
+    return (
+      this.#usedKeys.mightHave(userId, idempotencyKey) &&
+      this.#keys.seqOf(userId, idempotencyKey) !== undefined
+    );
   }
 
   settle(reservationId: string, now: number): Promise<SettleResult> {
@@ -137,6 +160,8 @@ export class SqliteStockLedger implements StockLedger {
       if (reservation === undefined) return { kind: 'not_found' };
       if (reservation.state !== 'held') return { kind: 'not_held', reservation };
       this.#sql.markReleased.run(reason, now, reservationId);
+      // The stored stock first catches up with this batch's reservations (it may not exceed the stock).
+      this.#takeUntaken(reservation.saleId);
       this.#sql.giveBack.run(reservation.quantity, reservation.saleId);
       const book = this.#books.peek(reservation.saleId);
       if (book !== undefined) {
@@ -208,8 +233,9 @@ export class SqliteStockLedger implements StockLedger {
   /**
    * Decides and writes inside the batch transaction, from the sale's book, so
    * the facts cannot change between the decision and the write. The store
-   * still guards both: the decrement is conditional, and the key is unique
-   * across sales (a key of another sale, which no book holds, is found there).
+   * still guards the stock (the decrement is conditional); a key of another
+   * sale, which no book holds, is found through the key filter and the key
+   * index.
    */
   #reserveInTransaction(request: ReserveRequest, sale: Sale): ReserveResult {
     const book = this.#books.get(sale.id);
@@ -225,13 +251,11 @@ export class SqliteStockLedger implements StockLedger {
     const previous = book.keys.get(key);
     if (previous !== undefined) return decideRetry(sale, request.quantity, this.#reservation(previous.id)!);
     const decision = decidePurchase(facts);
-    // A key of another sale (no book of this sale knows it) still decides first.
     if (decision.kind === 'reserved') return decision;
-    if (decision.kind !== 'reserve') return this.#decideRetry(decision, request, sale);
-    if (this.#sql.take.run(request.quantity, sale.id, request.quantity).changes !== 1) {
-      this.#books.forget(sale.id);
-      throw new Error('embedded ledger: the sale book and the stored stock disagree');
-    }
+    // A key of another sale (no book of this sale knows it) still decides first.
+    const elsewhere = this.#byKey(request);
+    if (elsewhere !== undefined) return decideRetry(sale, request.quantity, elsewhere);
+    if (decision.kind !== 'reserve') return decision;
     const reservation = newReservation(sale, request, {
       id: this.#ids.next(request.now),
       orderId: this.#ids.next(request.now),
@@ -249,14 +273,10 @@ export class SqliteStockLedger implements StockLedger {
       reservation.expiresAt,
       request.requestId ?? null,
     );
-    if (inserted.changes !== 1) {
-      // The key was used in another sale: give the units back and answer as that reservation decides.
-      this.#sql.giveBack.run(request.quantity, sale.id);
-      const previous = this.#byKey(request);
-      if (previous === undefined)
-        throw new Error('embedded ledger: a refused insert left no reservation under its key');
-      return decideRetry(sale, request.quantity, previous);
-    }
+    this.#usedKeys.add(request.userId, request.idempotencyKey);
+    this.#keys.added(request.userId, request.idempotencyKey, Number(inserted.lastInsertRowid));
+    // Last, once nothing of this write can throw: a write rolled back alone has added nothing here.
+    this.#untaken.set(sale.id, (this.#untaken.get(sale.id) ?? 0) + request.quantity);
     book.available -= request.quantity;
     book.holdings.set(request.userId, facts.userHolding + request.quantity);
     book.keys.set(key, {
@@ -268,14 +288,37 @@ export class SqliteStockLedger implements StockLedger {
     return { kind: 'reserved', reservation, replayed: false };
   }
 
-  /** A refusal, unless the store holds a reservation under the key: then that reservation decides. */
-  #decideRetry(refusal: PurchaseRefusal, request: ReserveRequest, sale: Sale): ReserveResult {
-    const previous = this.#byKey(request);
-    return previous === undefined ? refusal : decideRetry(sale, request.quantity, previous);
+  /**
+   * Subtracts the batch's reserved units from the stored stock, guarded by
+   * the store (the decrement needs the units): a refusal means the books
+   * and the store disagree, and the whole batch is rolled back.
+   */
+  #takeUntaken(onlySaleId?: string): void {
+    for (const [saleId, units] of this.#untaken) {
+      if (onlySaleId !== undefined && saleId !== onlySaleId) continue;
+      this.#untaken.delete(saleId);
+      if (this.#sql.take.run(units, saleId, units).changes !== 1) {
+        this.#books.forget(saleId);
+        throw new Error('embedded ledger: the sale books and the stored stock disagree');
+      }
+    }
   }
 
+  /** The reservation made under the key in any sale: memory says "never" for almost every fresh key. */
   #byKey(request: Pick<ReserveRequest, 'userId' | 'idempotencyKey'>): Reservation | undefined {
-    const row = this.#sql.byKey.get(request.userId, request.idempotencyKey);
+    if (!this.#usedKeys.mightHave(request.userId, request.idempotencyKey)) return undefined;
+    const seq = this.#keys.seqOf(request.userId, request.idempotencyKey);
+    const row = seq === undefined ? undefined : this.#sql.bySeq.get(seq);
     return row === undefined ? undefined : reservationFromRow(row);
   }
+}
+
+/** The filter of every key the store holds, read once when the ledger opens (about a second per million). */
+function usedKeysOf(db: DatabaseSync): KeyFilter {
+  const count = db.prepare('SELECT COUNT(*) AS n FROM reservations').get()!.n as number;
+  const filter = new KeyFilter(Math.max(1 << 20, count * 2));
+  for (const row of db.prepare('SELECT user_id, idempotency_key FROM reservations').iterate()) {
+    filter.add(row.user_id as string, row.idempotency_key as string);
+  }
+  return filter;
 }

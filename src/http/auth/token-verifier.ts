@@ -40,13 +40,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     options.jwks instanceof URL ? createRemoteJWKSet(options.jwks) : createLocalJWKSet(options.jwks);
   const adminGroup = options.adminGroup ?? 'admin';
   const cacheSize = options.cacheSize ?? 100_000;
-  const cache = new Map<string, { actor: Actor; expiresAt: number }>();
+  const cache = new Map<string, { authorization: string; actor: Actor; expiresAt: number }>();
 
   return {
     async verify(authorization, now) {
-      // Keyed by the whole header: a token seen before costs one map lookup, no parsing.
-      const cached = authorization === undefined ? undefined : cache.get(authorization);
-      if (cached !== undefined && now < cached.expiresAt) return cached.actor;
+      // A token seen before costs one map lookup and one comparison, no parsing. The map is keyed by
+      // the header's last characters (the signature's): hashing a whole 700-character header for
+      // every request cost more than the rest of the lookup. A hit is taken only for the same header.
+      const cached = authorization === undefined ? undefined : cache.get(cacheKey(authorization));
+      if (cached !== undefined && cached.authorization === authorization && now < cached.expiresAt) {
+        return cached.actor;
+      }
       const token = bearerToken(authorization);
       let payload: JWTPayload;
       try {
@@ -67,11 +71,22 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         isAdmin: Array.isArray(groups) && groups.includes(adminGroup),
       };
       if (cache.size >= cacheSize) cache.clear();
-      cache.set(authorization!, { actor, expiresAt: payload.exp! * 1000 });
+      cache.set(cacheKey(authorization!), {
+        authorization: authorization!,
+        actor,
+        expiresAt: payload.exp! * 1000,
+      });
       return actor;
     },
   };
 }
+
+/** The last characters of a signed token: part of its signature, so (almost) unique per token. */
+function cacheKey(authorization: string): string {
+  return authorization.length <= CACHE_KEY_LENGTH ? authorization : authorization.slice(-CACHE_KEY_LENGTH);
+}
+
+const CACHE_KEY_LENGTH = 32;
 
 /** What makes a verified token no Cognito access token of ours, if anything. */
 function cognitoAccessTokenRefusal(payload: JWTPayload, clientIds: readonly string[]): string | undefined {

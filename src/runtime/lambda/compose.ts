@@ -1,8 +1,12 @@
+import type { CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { LazySfnOrderWorkflow } from '../../adapters/sfn/lazy-sfn-order-workflow.ts';
 import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
+import { EdgeStatusPublisher } from '../../app/edge-status.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
+import type { WorkflowLink } from '../../ports/order-workflow.ts';
 // The AWS shape is imported directly, not picked by name through src/shapes/registry.ts: each
 // function runs this one shape, and through the registry every bundle would take in the other
 // shapes too (their settings, with zod, at the cold start; SQLite, ioredis and pg as chunks beside),
@@ -23,11 +27,15 @@ export interface LambdaRuntime {
   readonly emf: EmfMetrics;
   readonly logger: Logger;
   readonly clients: AwsBackendOptions['clients'];
+  /** Set when orders run on Step Functions (ORDER_WORKFLOW=stepfunctions); its SFN client loads on first use. */
+  readonly orderWorkflow: WorkflowLink | undefined;
 }
 
 export interface ComposeOptions {
   /** SDK client settings (tests point them at dynalite and fauxqs). */
   readonly clients?: AwsBackendOptions['clients'];
+  /** The edge status store's client settings (tests point it at a local KeyValueStore). */
+  readonly kvsClient?: CloudFrontKeyValueStoreClientConfig;
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly writeMetrics?: (line: string) => void;
@@ -52,8 +60,22 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     dimensions: { Service: config.serviceName },
     ...(options.writeMetrics === undefined ? {} : { write: options.writeMetrics }),
   });
-  const deps = composeAppDeps(backend, {
-    clock: options.clock ?? systemClock,
+  const clock = options.clock ?? systemClock;
+  const edgeStatus = edgeStatusPublisher(config, backend, clock, logger, options.kvsClient);
+  const orderWorkflow: WorkflowLink | undefined =
+    config.orderWorkflow === 'stepfunctions'
+      ? {
+          workflow: new LazySfnOrderWorkflow(options.clients?.sfn ?? {}, config.stateMachineArn),
+          tokens: backend.taskTokens,
+          onResumeError: (error: unknown, orderId: string) =>
+            logger.log('warn', 'order workflow not resumed: its timeout will read the ledger', {
+              error,
+              orderId,
+            }),
+        }
+      : undefined;
+  const appDeps = composeAppDeps(backend, {
+    clock,
     metrics: emf.metrics,
     // A bucket per execution environment limits nothing fleet-wide: API Gateway's throttling does that.
     purchaseLimiter: undefined,
@@ -62,8 +84,35 @@ export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}
     soldOutBoard: undefined,
     // One GetItem per sale and environment; early attempts then cost no store access.
     saleCache: true,
+    edgeStatus,
   });
-  return { config, backend, deps, emf, logger, clients: options.clients };
+  const deps: AppDeps = { ...appDeps, orderWorkflow };
+  return { config, backend, deps, emf, logger, clients: options.clients, orderWorkflow };
+}
+
+/**
+ * The edge's sale status, when the stack made one. Its SDK client is
+ * imported on first use (a sale created, sold out, units released), so the
+ * purchase path's cold start does not load it.
+ */
+function edgeStatusPublisher(
+  config: LambdaConfig,
+  backend: AwsBackend,
+  clock: Clock,
+  logger: Logger,
+  kvsClient: CloudFrontKeyValueStoreClientConfig | undefined,
+): EdgeStatusPublisher | undefined {
+  const arn = config.edgeStatusStoreArn;
+  if (arn === undefined) return undefined;
+  return new EdgeStatusPublisher({
+    store: async () => {
+      const { KvsEdgeSaleStatus } = await import('../../adapters/cloudfront-kvs/kvs-edge-sale-status.ts');
+      return new KvsEdgeSaleStatus(arn, kvsClient);
+    },
+    ledger: backend.ledger,
+    clock,
+    onError: (error, what) => logger.log('warn', 'edge status not published', { error, what }),
+  });
 }
 
 /**

@@ -17,7 +17,15 @@ export interface LambdaConfig {
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly logLevel: LogThreshold;
+  /** queue: the consumer records every event; stepfunctions: one Step Functions execution per order. */
+  readonly orderWorkflow: OrderWorkflowKind;
+  /** The order workflow's state machine (the consumer starts executions of it); required with stepfunctions. */
+  readonly stateMachineArn: string | undefined;
+  /** The CloudFront KeyValueStore the edge reads sale status from (unset: no edge to tell). */
+  readonly edgeStatusStoreArn?: string | undefined;
 }
+
+export type OrderWorkflowKind = 'queue' | 'stepfunctions';
 
 export class LambdaConfigError extends Error {
   override name = 'LambdaConfigError';
@@ -43,6 +51,7 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     }
     return value;
   };
+  const workflow = orderWorkflow(env.ORDER_WORKFLOW);
   return {
     ledgerTable: required('LEDGER_TABLE'),
     ordersTable: required('ORDERS_TABLE'),
@@ -57,6 +66,9 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     metricsNamespace: env.METRICS_NAMESPACE || 'FlashSale',
     serviceName: env.SERVICE_NAME || env.AWS_LAMBDA_FUNCTION_NAME || 'flashsale',
     logLevel: logLevel(env.LOG_LEVEL),
+    orderWorkflow: workflow,
+    stateMachineArn: workflow === 'stepfunctions' ? required('STATE_MACHINE_ARN') : undefined,
+    edgeStatusStoreArn: env.EDGE_STATUS_STORE_ARN || undefined,
   };
 }
 
@@ -66,4 +78,10 @@ function logLevel(raw: string | undefined): LogThreshold {
   if (level === undefined)
     throw new LambdaConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${raw}`);
   return level;
+}
+
+function orderWorkflow(raw: string | undefined): OrderWorkflowKind {
+  if (raw === undefined || raw === '' || raw === 'queue') return 'queue';
+  if (raw === 'stepfunctions') return 'stepfunctions';
+  throw new LambdaConfigError(`ORDER_WORKFLOW must be queue or stepfunctions, got ${raw}`);
 }

@@ -1,12 +1,14 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { AppSyncPublisher } from '../../adapters/appsync/appsync-publisher.ts';
+import type { AppSyncPublisher } from '../../adapters/appsync/appsync-publisher.ts';
 import { SnsOrderNotifier } from '../../adapters/sns/sns-order-notifier.ts';
 import { recordOrderEvent } from '../../app/order-events.ts';
 import { defaultWorkerOptions, retryDelay } from '../../app/order-worker.ts';
+import { startOrderWorkflow } from '../../app/order-workflow.ts';
 import { getSale } from '../../app/sales.ts';
 import type { OrderNotifier } from '../../ports/order-notifier.ts';
 import type { LambdaRuntime } from './compose.ts';
 import type { InvocationContext } from './context.ts';
+import { bothNotifiers, graphqlPublisher } from './graphql-publisher.ts';
 
 /**
  * The order pipeline's consumer: an SQS batch, each message applied to its
@@ -24,15 +26,25 @@ export function createConsumerHandler(runtime: LambdaRuntime & { readonly appsyn
       : new SnsOrderNotifier(config.orderEventsTopicArn, runtime.clients?.sns ?? {});
   const appsync = runtime.appsync ?? graphqlPublisher(config);
   const notifier = bothNotifiers(sns, appsync);
+  // With orders on Step Functions, a new reservation starts its order's execution instead.
+  const workflow = runtime.orderWorkflow?.workflow;
+  /** Handles one event; true when it moved its order (the sale's status is then pushed to AppSync). */
+  const handle = async (record: SQSRecord): Promise<boolean> => {
+    if (workflow !== undefined) {
+      await startOrderWorkflow(workflow, topicOf(record), record.body);
+      return false;
+    }
+    return (await recordOrderEvent(deps, topicOf(record), record.body, notifier)).kind === 'move';
+  };
   return async (event: SQSEvent, context?: InvocationContext): Promise<SQSBatchResponse> => {
     const failures: SQSBatchItemFailure[] = [];
     const salesTouched = new Set<string>();
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          const transition = await recordOrderEvent(deps, topicOf(record), record.body, notifier);
+          const moved = await handle(record);
           deps.metrics.orderEvent('processed');
-          if (appsync !== undefined && transition.kind === 'move') salesTouched.add(saleOf(record.body));
+          if (appsync !== undefined && moved) salesTouched.add(saleOf(record.body));
         } catch (error) {
           failures.push({ itemIdentifier: record.messageId });
           const receives = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -74,36 +86,6 @@ function causedBy(body: string): { orderId?: string; requestId?: string } {
   } catch {
     return {};
   }
-}
-
-/** The AppSync publisher when the stack gave this function an API (GRAPHQL_URL), with its role's credentials. */
-function graphqlPublisher(config: LambdaRuntime['config']): AppSyncPublisher | undefined {
-  if (config.graphqlUrl === undefined) return undefined;
-  return new AppSyncPublisher({
-    url: config.graphqlUrl,
-    region: config.region ?? 'us-east-1',
-    credentials: lazyCredentials(),
-  });
-}
-
-/** The function's role credentials, from the environment Lambda sets (loaded on first use). */
-function lazyCredentials() {
-  let provider: Promise<() => Promise<import('@aws-sdk/types').AwsCredentialIdentity>> | undefined;
-  return async () => {
-    provider ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider());
-    return (await provider)();
-  };
-}
-
-function bothNotifiers(
-  a: OrderNotifier | undefined,
-  b: OrderNotifier | undefined,
-): OrderNotifier | undefined {
-  if (a === undefined || b === undefined) return a ?? b;
-  return {
-    orderChanged: async (change) =>
-      void (await Promise.all([a.orderChanged(change), b.orderChanged(change)])),
-  };
 }
 
 function saleOf(body: string): string {

@@ -53,4 +53,47 @@ describe('GroupCommit', () => {
     ).toEqual([1, 4]);
     expect(count()).toBe(2);
   });
+
+  it('runs the before-commit hooks once per batch, inside it, after the writes that stayed', async () => {
+    const { db, writes } = table();
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const scopes: string[] = [];
+    writes.onRollback((scope) => scopes.push(scope));
+    const seen: Array<{ inTransaction: boolean; rows: unknown }> = [];
+    writes.beforeCommit(() => {
+      seen.push({
+        inTransaction: db.isTransaction,
+        rows: db.prepare('SELECT COUNT(*) AS n FROM t').get()!.n,
+      });
+    });
+    await Promise.allSettled([
+      writes.write(() => insert.run(1)),
+      writes.write(() => {
+        insert.run(2);
+        throw new Error('half-written');
+      }),
+      writes.write(() => insert.run(3)),
+    ]);
+    // The batch ran twice (the second time with a savepoint per write); the hook once, at the end.
+    expect(seen).toEqual([{ inTransaction: true, rows: 2 }]);
+    expect(scopes).toEqual(['batch', 'write']);
+  });
+
+  it('a hook that throws rolls the whole batch back and fails every write of it', async () => {
+    const { db, writes, count } = table();
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const scopes: string[] = [];
+    writes.onRollback((scope) => scopes.push(scope));
+    let refuse = true;
+    writes.beforeCommit(() => {
+      if (refuse) throw new Error('the batch is not consistent');
+    });
+    const outcomes = await Promise.allSettled([1, 2].map((v) => writes.write(() => insert.run(v))));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(count()).toBe(0);
+    expect(scopes).toEqual(['batch']);
+    refuse = false;
+    await writes.write(() => insert.run(3));
+    expect(count()).toBe(1);
+  });
 });

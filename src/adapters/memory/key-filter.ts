@@ -1,0 +1,125 @@
+/**
+ * A Bloom filter over (user, idempotency key) pairs: "never added" is
+ * certain, "maybe added" sends the caller to the store. It grows as a stack
+ * of layers, each twice the size of the one before, so adding never rebuilds
+ * what is there (a rebuild would stall a sale). With 10 bits an entry and 7
+ * hashes, a full layer answers "maybe" for about 0.8 % of the pairs it never
+ * saw; the rates of the layers add up.
+ *
+ * Nothing is ever removed: a key, once used, stays used (I5).
+ */
+export class KeyFilter {
+  readonly #layers: Layer[] = [];
+  #size = 0;
+
+  constructor(firstLayerCapacity = 1 << 20) {
+    this.#layers.push(new Layer(firstLayerCapacity));
+  }
+
+  /** Pairs added (a pair added twice counts twice). */
+  get size(): number {
+    return this.#size;
+  }
+
+  add(userId: string, idempotencyKey: string): void {
+    let layer = this.#layers[this.#layers.length - 1]!;
+    if (layer.count >= layer.capacity) {
+      layer = new Layer(layer.capacity * 2);
+      this.#layers.push(layer);
+    }
+    hashPair(userId, idempotencyKey);
+    layer.add(hashes[0]!, hashes[1]!);
+    this.#size++;
+  }
+
+  /** False: the pair was never added. True: it may have been. */
+  mightHave(userId: string, idempotencyKey: string): boolean {
+    hashPair(userId, idempotencyKey);
+    const h1 = hashes[0]!;
+    const h2 = hashes[1]!;
+    for (const layer of this.#layers) if (layer.has(h1, h2)) return true;
+    return false;
+  }
+}
+
+const HASHES_PER_LAYER = 7;
+const BITS_PER_ENTRY = 10;
+
+class Layer {
+  readonly capacity: number;
+  count = 0;
+  readonly #bits: Uint32Array;
+  readonly #mask: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    // A power of two, so a bit index is a mask away from a hash.
+    const bits = 2 ** Math.ceil(Math.log2(Math.max(64, capacity * BITS_PER_ENTRY)));
+    this.#bits = new Uint32Array(bits / 32);
+    this.#mask = bits - 1;
+  }
+
+  add(h1: number, h2: number): void {
+    for (let i = 0; i < HASHES_PER_LAYER; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
+      this.#bits[bit >>> 5]! |= 1 << (bit & 31);
+    }
+    this.count++;
+  }
+
+  has(h1: number, h2: number): boolean {
+    for (let i = 0; i < HASHES_PER_LAYER; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
+      if ((this.#bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * A 53-bit hash of the pair (a safe integer, and an SQLite INTEGER): the key
+ * of an index that stores a few bytes an entry instead of both strings. Equal
+ * hashes need not be equal pairs: the caller compares the pair it finds.
+ */
+export function pairHash(userId: string, idempotencyKey: string): number {
+  hashPair(userId, idempotencyKey);
+  return hashes[0]! * 2 ** 21 + (hashes[1]! >>> 11);
+}
+
+/** Two independent 32-bit hashes of the pair, written here (no allocation per call). */
+const hashes = new Uint32Array(2);
+
+/**
+ * FNV-1a and a Murmur-style multiply-xorshift over both strings' UTF-16 code
+ * units with a separator between them, so ("ab", "c") and ("a", "bc") differ.
+ * Double hashing (Kirsch–Mitzenmacher) derives the k bit indexes from the
+ * two; the second is made odd so that its multiples cover a power-of-two table.
+ */
+function hashPair(a: string, b: string): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  }
+  h1 = Math.imul(h1 ^ 0xffff, 0x01000193);
+  h2 = Math.imul(h2 ^ 0xffff, 0x5bd1e995);
+  h2 ^= h2 >>> 13;
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  }
+  // Final avalanche, so that keys differing in their last character spread over the whole table.
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h2 ^= h2 >>> 16;
+  h2 = Math.imul(h2, 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  hashes[0] = h1;
+  hashes[1] = h2 | 1;
+}

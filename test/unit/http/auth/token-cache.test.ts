@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  LOCAL_CLIENT_ID,
+  LOCAL_ISSUER,
+  type LocalIssuer,
+  loadLocalIssuer,
+} from '../../../../src/http/auth/local-issuer.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../../../src/http/auth/token-verifier.ts';
+
+/** The verifier remembers tokens it verified: a hit must be the very same header, never a look-alike. */
+describe('token verifier cache', () => {
+  let dir: string;
+  let issuer: LocalIssuer;
+  let verifier: TokenVerifier;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'token-cache-'));
+    issuer = await loadLocalIssuer(dir);
+    verifier = createTokenVerifier({ jwks: issuer.jwks, issuer: LOCAL_ISSUER, clientIds: [LOCAL_CLIENT_ID] });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers a token seen before with its own actor', async () => {
+    const ann = `Bearer ${await issuer.sign({ sub: 'ann', admin: false })}`;
+    const bob = `Bearer ${await issuer.sign({ sub: 'bob', admin: true })}`;
+    for (let i = 0; i < 3; i++) {
+      expect(await verifier.verify(ann, now)).toEqual({ userId: 'ann', isAdmin: false });
+      expect(await verifier.verify(bob, now)).toEqual({ userId: 'bob', isAdmin: true });
+    }
+  });
+
+  it('verifies again a header that ends like a cached one: a forged payload is refused', async () => {
+    const token = await issuer.sign({ sub: 'ann', admin: false });
+    await verifier.verify(`Bearer ${token}`, now);
+    const [header, , signature] = token.split('.');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({
+        sub: 'mallory',
+        'cognito:groups': ['admin'],
+        token_use: 'access',
+        client_id: LOCAL_CLIENT_ID,
+      }),
+    ).toString('base64url');
+    const forged = `Bearer ${header}.${forgedPayload}.${signature}`;
+    await expect(verifier.verify(forged, now)).rejects.toMatchObject({ code: 'unauthorized' });
+    // The genuine one is still taken.
+    expect(await verifier.verify(`Bearer ${token}`, now)).toEqual({ userId: 'ann', isAdmin: false });
+  });
+
+  it('a cached token is refused once it expires', async () => {
+    const token = `Bearer ${await issuer.sign({ sub: 'cy', admin: false, ttlSeconds: 60 })}`;
+    expect(await verifier.verify(token, now)).toEqual({ userId: 'cy', isAdmin: false });
+    await expect(verifier.verify(token, now + 120_000)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+});
