@@ -10,10 +10,12 @@
  *   npm run bench -- --stock 20000 --users 10000 --limit 4 --connections 256 --duration 20
  *   npm run bench -- --generator autocannon
  *   npm run bench -- --profile prof/   (writes the server's --cpu-prof profile there)
+ *   npm run bench -- --api graphql      (the stampede over REST, then over the GraphQL purchase
+ *                                        mutation on a fresh server, with GraphQL's ratio to REST)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +34,7 @@ import {
   CPU_HEADER,
   cpuRow,
   fmt,
+  graphqlComparison,
   PHASE_HEADER,
   phaseRow,
   table,
@@ -61,8 +64,14 @@ const { values: args } = parseArgs({
     'skip-baseline': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
     profile: { type: 'string' },
+    api: { type: 'string', default: 'rest' },
   },
 });
+if (args.api !== 'rest' && args.api !== 'graphql') {
+  console.error(`--api must be rest or graphql, got ${args.api}`);
+  process.exit(2);
+}
+type Api = 'rest' | 'graphql';
 const options = {
   stock: Number(args.stock),
   users: Number(args.users),
@@ -137,8 +146,14 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** The same requests for every run; only the key prefix and the target differ. */
-function loadPlan(url: string, path: string, tokensFile: string, keyPrefix: string): LoadPlan {
+/** The same requests for every run; only the key prefix and the target (and REST or GraphQL) differ. */
+function loadPlan(
+  url: string,
+  path: string,
+  tokensFile: string,
+  keyPrefix: string,
+  graphqlSaleId?: string,
+): LoadPlan {
   return {
     url,
     path,
@@ -147,7 +162,16 @@ function loadPlan(url: string, path: string, tokensFile: string, keyPrefix: stri
     tokensFile,
     keyPrefix,
     resultFile: join(work, `${keyPrefix}.result`),
+    graphqlSaleId,
   };
+}
+
+/** A data directory of its own for one run, with the key the crowd's tokens were signed with. */
+function freshDataDir(crowd: Crowd, name: string): string {
+  const dataDir = join(work, `data-${name}`);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  copyFileSync(join(crowd.dataDir, 'signing-key.json'), join(dataDir, 'signing-key.json'));
+  return dataDir;
 }
 
 async function baseline(processes: number, tokensFile: string): Promise<PhaseSummary> {
@@ -189,7 +213,7 @@ async function ordersPending(url: string): Promise<number | undefined> {
   return response.status === 200 ? parseServerMetrics(response.text).ordersPending : undefined;
 }
 
-async function stampede({ dataDir, tokensFile, admin }: Crowd) {
+async function stampede({ tokensFile, admin }: Crowd, dataDir: string, through: Api) {
   const server = await spawnServer(
     [
       '--data-dir',
@@ -217,7 +241,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
   const url = `http://127.0.0.1:${port}`;
   let stopWatching = async (): Promise<unknown> => undefined;
   try {
-    await signInCrowd(url, tokensFile, say);
+    await signInCrowd(url, tokensFile, say, 64, through);
     // Time to start the first two phases' generators before the crowd arrives.
     const crowdArrives = Date.now() + PREPARE_MS;
     const startsAt = crowdArrives + options.lead * 1000;
@@ -238,7 +262,7 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
     });
     if (created.status !== 201) throw new Error(`could not create the sale: ${JSON.stringify(created.json)}`);
     const saleId: string = created.json.id;
-    const path = PURCHASE_ROUTE.replace(':id', saleId);
+    const path = through === 'rest' ? PURCHASE_ROUTE.replace(':id', saleId) : '/graphql';
     const serverPids = processTree(server.child.pid!);
 
     const origin = crowdArrives;
@@ -256,14 +280,22 @@ async function stampede({ dataDir, tokensFile, admin }: Crowd) {
       preparePhase({
         name,
         prepare: generator.prepare,
-        plan: loadPlan(`http://${address}:${port}`, path, tokensFile, keyPrefix),
+        plan: loadPlan(
+          `http://${address}:${port}`,
+          path,
+          tokensFile,
+          `${through}-${keyPrefix}`,
+          through === 'graphql' ? saleId : undefined,
+        ),
         serverPids,
         originMs: origin,
         cores,
         describe,
       });
 
-    say(`\n▶ ${generator.version}: ${options.connections} connections, the sale opens in ${options.lead} s`);
+    say(
+      `\n▶ ${through === 'rest' ? 'REST' : 'GraphQL'}, ${generator.version}: ${options.connections} connections, the sale opens in ${options.lead} s`,
+    );
     // Each phase's generator is started during the phase before and set off the instant its phase begins.
     const before = await phase('before start', 'before', PHASE_ADDRESSES.before);
     const selling = await phase('selling', 'selling', PHASE_ADDRESSES.selling);
@@ -336,7 +368,12 @@ const best = baselines.reduce<PhaseSummary | undefined>(
   undefined,
 );
 const reference = best?.requestsPerSecond;
-const result = await stampede(crowd);
+// A GraphQL run is compared with a REST run of the same stampede, each on a fresh server and store.
+const rest = args.api === 'graphql' ? await stampede(crowd, freshDataDir(crowd, 'rest'), 'rest') : undefined;
+const result =
+  args.api === 'graphql'
+    ? await stampede(crowd, freshDataDir(crowd, 'graphql'), 'graphql')
+    : await stampede(crowd, crowd.dataDir, 'rest');
 const phases = [...baselines, ...result.phases];
 const { audit } = result;
 const oversold = Math.max(0, audit.held + audit.paid - audit.initial);
@@ -361,6 +398,7 @@ const lines = [
     audit.initial === audit.available + audit.held + audit.paid ? 'ok' : 'BROKEN'
   } (initial ${fmt(audit.initial)} = available ${fmt(audit.available)} + held ${fmt(audit.held)} + paid ${fmt(audit.paid)}) · orders pending ${audit.ordersPending}`,
 ];
+if (rest !== undefined) lines.push('', ...graphqlComparison(rest.phases, result.phases));
 console.log(lines.join('\n'));
 
 const outDir = resolve(root, args.out);
@@ -373,7 +411,9 @@ const report = {
   baselines,
   bestBaseline:
     best === undefined ? undefined : { name: best.name, requestsPerSecond: best.requestsPerSecond },
+  api: args.api,
   ...result,
+  ...(rest === undefined ? {} : { rest }),
 };
 writeFileSync(join(outDir, `stampede-${stamp}.json`), JSON.stringify(report, null, 2));
 writeFileSync(

@@ -26,6 +26,7 @@ import {
 import type { Construct } from 'constructs';
 import { LEDGER_INDEX, ORDERS_INDEX } from '../src/adapters/dynamodb/tables.ts';
 import { EdgeFilter } from './edge-filter.ts';
+import { GraphqlApi } from './graphql-api.ts';
 import { OrderWorkflow, stateMachineArnOf } from './order-workflow.ts';
 import { apiRouteTable } from './route-table.ts';
 import {
@@ -49,6 +50,7 @@ export interface FlashSaleStackProps extends StackProps {
     readonly api?: number;
     readonly consumer?: number;
     readonly sweeper?: number;
+    readonly graphql?: number;
     readonly workflow?: number;
   };
   /** Receives before SQS moves an order event to the dead-letter queue. */
@@ -84,6 +86,7 @@ const FUNCTIONS = {
   api: { memorySize: 1024, timeout: Duration.seconds(10) },
   consumer: { memorySize: 512, timeout: Duration.seconds(30) },
   sweeper: { memorySize: 512, timeout: Duration.seconds(60) },
+  graphql: { memorySize: 1024, timeout: Duration.seconds(10) },
   workflow: { memorySize: 512, timeout: Duration.seconds(30) },
 } as const;
 
@@ -106,6 +109,7 @@ export class FlashSaleStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly orderEvents: sns.Topic;
   readonly alarmTopic: sns.Topic;
+  readonly graphqlApi: GraphqlApi;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly aliases: Record<FunctionName, lambda.Alias>;
   /** Present with `orderWorkflow: 'stepfunctions'`. */
@@ -222,8 +226,14 @@ export class FlashSaleStack extends Stack {
     const api = make('api');
     const consumer = make('consumer', { ORDER_EVENTS_TOPIC_ARN: this.orderEvents.topicArn });
     const sweeper = make('sweeper');
-    this.functions = { api: api.fn, consumer: consumer.fn, sweeper: sweeper.fn };
-    this.aliases = { api: api.alias, consumer: consumer.alias, sweeper: sweeper.alias };
+    const graphql = make('graphql');
+    this.functions = { api: api.fn, consumer: consumer.fn, sweeper: sweeper.fn, graphql: graphql.fn };
+    this.aliases = {
+      api: api.alias,
+      consumer: consumer.alias,
+      sweeper: sweeper.alias,
+      graphql: graphql.alias,
+    };
 
     // ---- permissions: the actions each function calls, on its resources, nothing more ----
     const indexArn = (table: dynamodb.ITable, name: string) => `${table.tableArn}/index/${name}`;
@@ -256,6 +266,23 @@ export class FlashSaleStack extends Stack {
     );
     allow(api.fn, useKey, [key.keyArn]);
 
+    // The GraphQL resolvers run the API's use cases: the same table actions, without the dead letters.
+    allow(
+      graphql.fn,
+      [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
+      ledger,
+    );
+    allow(graphql.fn, ['dynamodb:GetItem', 'dynamodb:Query'], orders);
+    allow(graphql.fn, ['sqs:SendMessage', 'sqs:GetQueueAttributes'], [this.queue.queueArn]);
+    allow(graphql.fn, useKey, [key.keyArn]);
+
     allow(
       consumer.fn,
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -281,6 +308,13 @@ export class FlashSaleStack extends Stack {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(sweeper.alias, { retryAttempts: 0 })],
     });
+
+    // ---- GraphQL API (AppSync): the same schema file and use cases; the consumer pushes changes ----
+    this.graphqlApi = new GraphqlApi(this, 'Graphql', { userPool, resolver: graphql.alias });
+    this.graphqlApi.grantPublish(consumer.fn);
+    consumer.fn.addEnvironment('GRAPHQL_URL', this.graphqlApi.api.graphqlUrl);
+    // Sale statuses are read after each batch (GetItem on the sale, Query of its shards).
+    allow(consumer.fn, ['dynamodb:GetItem', 'dynamodb:Query'], ledger);
 
     // ---- HTTP API: the app's own route table, public routes open, the others behind Cognito ----
     const authorizer = new authorizers.HttpUserPoolAuthorizer('Cognito', userPool, {
@@ -338,7 +372,7 @@ export class FlashSaleStack extends Stack {
     this.edge =
       props.vpc === true
         ? undefined
-        : new EdgeFilter(this, 'Edge', { api: this.api, publishers: [api.fn, sweeper.fn] });
+        : new EdgeFilter(this, 'Edge', { api: this.api, publishers: [api.fn, sweeper.fn, graphql.fn] });
 
     // ---- alarms and dashboard ----
     const notify = new cwActions.SnsAction(this.alarmTopic);
@@ -351,7 +385,7 @@ export class FlashSaleStack extends Stack {
       return created;
     };
     this.orderWorkflow = onStepFunctions
-      ? this.#orderWorkflow({ make, allow, ledger, key, stateMachineName, api, consumer, alarm })
+      ? this.#orderWorkflow({ make, allow, ledger, key, stateMachineName, api, consumer, graphql, alarm })
       : undefined;
     // The seed's alarm: more than 50 server errors in one minute. HTTP APIs name the metric `5xx`
     // (REST APIs: `5XXError`).
@@ -491,6 +525,7 @@ export class FlashSaleStack extends Stack {
     if (this.orderWorkflow !== undefined) dashboard.addWidgets(...this.orderWorkflow.dashboardWidgets());
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'GraphqlUrl', { value: this.graphqlApi.api.graphqlUrl });
     if (this.edge !== undefined) {
       new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}` });
     }
@@ -511,6 +546,7 @@ export class FlashSaleStack extends Stack {
     stateMachineName: string;
     api: Made;
     consumer: Made;
+    graphql: Made;
     alarm: (id: string, props: cloudwatch.AlarmProps) => cloudwatch.Alarm;
   }): OrderWorkflow {
     const { make, allow, key } = parts;
@@ -535,6 +571,10 @@ export class FlashSaleStack extends Stack {
     // A wait whose payment came first ends itself; pay and cancel end the others.
     workflow.grantTaskResponse(step.fn);
     workflow.grantTaskResponse(parts.api.fn);
+    workflow.grantTaskResponse(parts.graphql.fn);
+    // The steps record the orders' changes: they push them to AppSync's subscribers too.
+    this.graphqlApi.grantPublish(step.fn);
+    step.fn.addEnvironment('GRAPHQL_URL', this.graphqlApi.api.graphqlUrl);
     workflow.grantStart(parts.consumer.fn);
     parts.alarm('WorkflowErrorsAlarm', {
       alarmDescription: 'workflow function errors',

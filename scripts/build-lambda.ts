@@ -11,6 +11,7 @@ export const LAMBDA_FUNCTIONS = {
   api: 'src/runtime/lambda/api.ts',
   consumer: 'src/runtime/lambda/consumer.ts',
   sweeper: 'src/runtime/lambda/sweeper.ts',
+  graphql: 'src/runtime/lambda/graphql.ts',
   workflow: 'src/runtime/lambda/workflow.ts',
 } as const;
 

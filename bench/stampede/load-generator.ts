@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { outcomeOf } from './outcomes.ts';
+import { graphqlOutcomeOf, outcomeOf, purchaseBody } from './outcomes.ts';
 import type { LoadPlan, LoadResult } from './types.ts';
 
 const [planFile] = process.argv.slice(2);
@@ -53,15 +53,20 @@ const instance = autocannon({
           method: 'POST',
           path: plan.path,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[shopper]}` },
-          body: `{"quantity":1,"idempotencyKey":"${plan.keyPrefix}-${sent}"}`,
+          body: purchaseBody(`${plan.keyPrefix}-${sent}`, plan.graphqlSaleId),
         };
       },
       onResponse: (status, body) => {
         answers++;
         statuses[status] = (statuses[status] ?? 0) + 1;
-        const outcome = status === 200 ? 'ok' : outcomeOf(status, body);
+        const outcome =
+          plan.graphqlSaleId !== undefined
+            ? graphqlOutcomeOf(status, body)
+            : status === 200
+              ? 'ok'
+              : outcomeOf(status, body);
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        if (status === 201) {
+        if (outcome === 'reserved') {
           const match = /"orderId":"([^"]+)"/.exec(body);
           if (match?.[1] !== undefined) orderIds.push(match[1]);
         }

@@ -33,3 +33,20 @@ export function outcomeOf(status: number, body: string): Outcome {
       return 'refused_other';
   }
 }
+
+/** The GraphQL purchase mutation's answer: a 200 either way, reserved when it holds an order id. */
+export function graphqlOutcomeOf(status: number, body: string): Outcome {
+  if (status !== 200) return outcomeOf(status, body);
+  if (body.includes('"orderId":"')) return 'reserved';
+  // A refusal: classified by its code (extensions.code), as REST's answer is.
+  return outcomeOf(409, body);
+}
+
+/** The body of one purchase: REST's, or the GraphQL mutation's for `graphqlSaleId`. */
+export function purchaseBody(key: string, graphqlSaleId: string | undefined): string {
+  if (graphqlSaleId === undefined) return `{"quantity":1,"idempotencyKey":"${key}"}`;
+  return JSON.stringify({
+    query: 'mutation($s:ID!,$k:String!){purchase(saleId:$s,quantity:1,idempotencyKey:$k){orderId}}',
+    variables: { s: graphqlSaleId, k: key },
+  });
+}

@@ -92,3 +92,25 @@ export function cpuRow(phase: PhaseSummary): string[] {
     `${fmt(server.ofMachine)} %`,
   ];
 }
+
+/** The GraphQL run beside the REST run, phase by phase: req/s, GraphQL's ratio to REST, and p99. */
+export function graphqlComparison(rest: readonly PhaseSummary[], graphql: readonly PhaseSummary[]): string[] {
+  const rows = graphql.map((phase) => {
+    const same = rest.find((p) => p.name === phase.name);
+    return [
+      phase.name,
+      same === undefined ? '—' : fmt(same.requestsPerSecond),
+      fmt(phase.requestsPerSecond),
+      same === undefined ? '—' : `${fmt(phase.requestsPerSecond / same.requestsPerSecond, 2)}x`,
+      same === undefined ? '—' : fmt(same.latencyMs.p99, 1),
+      fmt(phase.latencyMs.p99, 1),
+    ];
+  });
+  return [
+    'GraphQL (purchase mutation over HTTP) against REST, the same stampede on a fresh server each',
+    table([
+      ['phase', 'REST req/s', 'GraphQL req/s', 'GraphQL / REST', 'REST p99 ms', 'GraphQL p99 ms'],
+      ...rows,
+    ]),
+  ];
+}

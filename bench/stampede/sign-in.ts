@@ -12,6 +12,7 @@ export async function signInCrowd(
   tokensFile: string,
   say: (line: string) => void,
   concurrency = 64,
+  through: 'rest' | 'graphql' = 'rest',
 ): Promise<void> {
   const tokens = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean);
   say(`\n▶ ${tokens.length.toLocaleString('en')} shoppers sign in (one authenticated read each)`);
@@ -23,11 +24,21 @@ export async function signInCrowd(
       while (next < tokens.length) {
         const index = next++;
         const token = tokens[index]!;
-        const response = await fetch(`${url}/v1/orders/signed-in`, {
-          headers: { authorization: `Bearer ${token}` },
-        });
-        await response.arrayBuffer();
-        if (response.status !== 404) refused++;
+        if (through === 'rest') {
+          const response = await fetch(`${url}/v1/orders/signed-in`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          await response.arrayBuffer();
+          if (response.status !== 404) refused++;
+        } else {
+          // The same read over GraphQL: a GraphQL run's crowd browses the API it buys through.
+          const response = await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ query: '{ order(id: "signed-in") { id } }' }),
+          });
+          if (!(await response.text()).includes('"order_not_found"')) refused++;
+        }
         if ((index + 1) % 10_000 === 0) say(`  ${(index + 1).toLocaleString('en')}`);
       }
     }),

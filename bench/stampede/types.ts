@@ -17,6 +17,8 @@ export interface LoadPlan {
   readonly keyPrefix: string;
   /** Where the generator writes what it counted. */
   readonly resultFile: string;
+  /** Set: each purchase is the GraphQL `purchase` mutation of this sale, POSTed to `path` (/graphql). */
+  readonly graphqlSaleId?: string | undefined;
 }
 
 export interface LatencySummary {

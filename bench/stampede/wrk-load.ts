@@ -50,6 +50,7 @@ export async function prepareWrk(plan: LoadPlan): Promise<PreparedLoad> {
       STAMPEDE_KEY_PREFIX: plan.keyPrefix,
       STAMPEDE_RESULT: plan.resultFile,
       STAMPEDE_THREADS: String(plan.threads),
+      STAMPEDE_GRAPHQL_SALE: plan.graphqlSaleId ?? '',
     },
     plan.threads,
   );

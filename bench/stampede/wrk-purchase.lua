@@ -6,6 +6,8 @@
 --   STAMPEDE_KEY_PREFIX  starts every idempotency key of this run
 --   STAMPEDE_RESULT      file done() writes the counts and order ids to
 --   STAMPEDE_THREADS     wrk's -t (a thread's init runs before the next thread exists)
+--   STAMPEDE_GRAPHQL_SALE  when set, each purchase is the GraphQL `purchase` mutation of this
+--                          sale, POSTed to the URL's path (/graphql), instead of the REST body
 --
 -- Each thread rotates over every shopper, starting at its own offset (thread
 -- i of n a fraction (i - 1) / n into the tokens file): a thread that gets more CPU than
@@ -38,6 +40,7 @@ local tokens
 local head
 local sent = 0
 local key_prefix
+local graphql_sale
 local answers_since = 0
 local second = 0
 
@@ -53,6 +56,8 @@ function init(args)
   tokens:seek("set", math.floor((thread_index - 1) * size / thread_count))
   if thread_index > 1 then tokens:read("*l") end
   key_prefix = os.getenv("STAMPEDE_KEY_PREFIX") .. "-t" .. thread_index .. "-"
+  graphql_sale = os.getenv("STAMPEDE_GRAPHQL_SALE")
+  if graphql_sale == "" then graphql_sale = nil end
   head = "POST " .. wrk.path .. " HTTP/1.1\r\nHost: " .. wrk.host .. ":" .. wrk.port
     .. "\r\nContent-Type: application/json\r\nAuthorization: Bearer "
   if thread_index == 1 then
@@ -71,9 +76,18 @@ local function next_token()
   return token
 end
 
+-- The mutation asks for the order id alone: the REST answer's other fields cost the same either way.
+local MUTATION = 'mutation($s:ID!,$k:String!){purchase(saleId:$s,quantity:1,idempotencyKey:$k){orderId}}'
+
 function request()
   sent = sent + 1
-  local body = '{"quantity":1,"idempotencyKey":"' .. key_prefix .. sent .. '"}'
+  local body
+  if graphql_sale == nil then
+    body = '{"quantity":1,"idempotencyKey":"' .. key_prefix .. sent .. '"}'
+  else
+    body = '{"query":"' .. MUTATION .. '","variables":{"s":"' .. graphql_sale .. '","k":"'
+      .. key_prefix .. sent .. '"}}'
+  end
   return head .. next_token() .. "\r\nContent-Length: " .. #body .. "\r\n\r\n" .. body
 end
 
@@ -83,8 +97,16 @@ local known_codes = {
   ended = true, rate_limited = true,
 }
 
+-- A GraphQL answer is a 200 either way: reserved when it holds the order id, else the
+-- refusal's code (extensions.code, the REST code).
 local function outcome_of(status, body)
   if status == 201 then return "reserved" end
+  if status == 200 and graphql_sale ~= nil then
+    if body:find('"orderId":"', 1, true) ~= nil then return "reserved" end
+    local code = body:match('"code":"([a-z_]+)"')
+    if code ~= nil and known_codes[code] then return code end
+    return "refused_other"
+  end
   if status == 200 then return "ok" end
   if status >= 500 or status < 200 then return "error" end
   local code = body:match('"code":"([a-z_]+)"')
@@ -96,7 +118,7 @@ function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   local outcome = outcome_of(status, body)
   outcomes[outcome] = (outcomes[outcome] or 0) + 1
-  if status == 201 then
+  if outcome == "reserved" then
     local order = body:match('"orderId":"([^"]+)"')
     if order ~= nil then orders[#orders + 1] = order end
   end

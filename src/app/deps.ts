@@ -2,6 +2,7 @@ import type { Backend } from '../ports/backend.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventQueue } from '../ports/event-queue.ts';
 import type { Metrics } from '../ports/metrics.ts';
+import type { OrderNotifier } from '../ports/order-notifier.ts';
 import type { OrderProjection } from '../ports/order-projection.ts';
 import type { OrderStore } from '../ports/order-store.ts';
 import type { WorkflowLink } from '../ports/order-workflow.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly saleCache?: SaleCache | undefined;
   /** Signs and checks purchase tokens; absent: no secret, so `purchaseToken` sales cannot be created. */
   readonly purchaseTokens?: PurchaseTokens | undefined;
+  /** Where the order worker tells each order's new status (GraphQL subscriptions); absent: nowhere. */
+  readonly orderNotifier?: OrderNotifier | undefined;
   /** Where orders run as workflows (Step Functions), pay and cancel resume them; absent: the queue pipeline. */
   readonly orderWorkflow?: WorkflowLink | undefined;
   /** Publishes sale status to an edge that refuses early and sold-out purchases; absent: no edge. */

@@ -1,5 +1,6 @@
 import type { QueuedEvent } from '../ports/event-queue.ts';
 import { type Logger, silentLogger } from '../ports/logger.ts';
+import type { OrderNotification } from '../ports/order-notifier.ts';
 import type { AppDeps } from './deps.ts';
 import { applyReservationEvent } from './order-events.ts';
 import { expireDue } from './orders.ts';
@@ -92,6 +93,8 @@ export class OrderWorker {
   #lastExpiry = 0;
   readonly #onError: (error: unknown) => void;
   readonly #logger: Logger;
+  /** Hands the orders the projection confirmed to the notifier; undefined without one. */
+  readonly #publish: ((orders: readonly OrderNotification[]) => void) | undefined;
 
   constructor(
     deps: AppDeps,
@@ -103,6 +106,14 @@ export class OrderWorker {
     this.#options = { ...defaultWorkerOptions, ...options };
     this.#onError = onError;
     this.#logger = logger;
+    const notifier = deps.orderNotifier;
+    this.#publish =
+      notifier === undefined
+        ? undefined
+        : (orders) => {
+            // Best effort, like every notification: the order records hold the truth.
+            for (const order of orders) notifier.orderChanged(order).catch((error) => onError(error));
+          };
   }
 
   start(): void {
@@ -149,7 +160,7 @@ export class OrderWorker {
     let handled = 0;
     try {
       for (;;) {
-        const confirmed = await projection.confirmPending(slice, this.#deps.clock.now());
+        const confirmed = await projection.confirmPending(slice, this.#deps.clock.now(), this.#publish);
         for (let i = 0; i < confirmed; i++) this.#deps.metrics.orderEvent('processed');
         handled += confirmed;
         if (confirmed < slice) return { handled, healthy: true };
@@ -165,7 +176,7 @@ export class OrderWorker {
     const { queue, clock, metrics } = this.#deps;
     try {
       if ('unreadable' in read) throw read.unreadable;
-      await applyReservationEvent(this.#deps, read.content);
+      await applyReservationEvent(this.#deps, read.content, this.#deps.orderNotifier);
       await queue.ack(event.id);
       metrics.orderEvent('processed');
     } catch (error) {

@@ -9,6 +9,7 @@ import type { TokenVerifier } from './auth/token-verifier.ts';
 import { TrustedProxies } from './client-address.ts';
 import { type DashboardPage, dashboardRoutes } from './dashboard-routes.ts';
 import { HTTP_STATUS } from './error-catalogue.ts';
+import type { LazyGraphql } from './graphql-routes.ts';
 import { HttpError } from './http-error.ts';
 import { checkMetricsToken } from './metrics-access.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
@@ -37,6 +38,8 @@ interface HttpAppBaseOptions {
   readonly ready?: () => boolean;
   /** The operator's page and its live stream: only a runtime that can stream responses (Node) sets it. */
   readonly dashboard?: DashboardPage | undefined;
+  /** GraphQL at /graphql, beside REST; loaded on its first request (a runtime without it bundles none of it). */
+  readonly graphql?: LazyGraphql | undefined;
 }
 
 /**
@@ -70,6 +73,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     ...operationalRoutes(options),
     ...apiRoutes(options.deps),
     ...(options.dashboard === undefined ? [] : dashboardRoutes(options.dashboard)),
+    ...(options.graphql?.routes() ?? []),
   ];
   // Built on first request, from a module loaded then: a Lambda cold start neither loads nor runs
   // the JSON Schema generator unless someone asks for the document.
@@ -145,6 +149,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       headers: request.headers,
       clientAddress,
       requestId,
+      request,
     });
   }
 

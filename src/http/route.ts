@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Actor } from '../domain/actor.ts';
 import type * as requestSchemaModule from './request-schemas.ts';
 import type * as responseSchemaModule from './response-schemas.ts';
-import type { ResponseStream } from './types.ts';
+import type { HttpRequest, ResponseStream } from './types.ts';
 
 /**
  * The schema modules. Routes name their schemas with a function of one
@@ -26,6 +26,8 @@ export interface RouteContext<Body> {
   readonly clientAddress: string | undefined;
   /** The request's id (its X-Request-Id or a fresh one), carried into the events it causes. */
   readonly requestId: string;
+  /** The request as received, for a route that reads it whole (GraphQL). */
+  readonly request: HttpRequest;
 }
 
 export interface RouteResult {

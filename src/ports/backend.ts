@@ -1,4 +1,5 @@
 import type { EventQueue } from './event-queue.ts';
+import type { OrderChangeFeed } from './order-change-feed.ts';
 import type { OrderProjection } from './order-projection.ts';
 import type { OrderStore } from './order-store.ts';
 import type { PurchaseLimiter, PurchaseLimits } from './purchase-limiter.ts';
@@ -15,6 +16,8 @@ export interface Backend {
   readonly orderProjection?: OrderProjection | undefined;
   /** Carries sold-out flags between the server processes (or threads) of this shape. */
   readonly soldOut: SoldOutSignal;
+  /** Carries order changes to the watchers of every thread or process of this shape (GraphQL subscriptions). */
+  readonly orderFeed?: OrderChangeFeed | undefined;
   /** Rate limits counted where every process of this shape sees them; absent: each runtime counts its own. */
   readonly sharedPurchaseLimiter?: ((limits: PurchaseLimits) => PurchaseLimiter) | undefined;
   close(): Promise<void>;

@@ -1,3 +1,5 @@
+import type { OrderNotification } from './order-notifier.ts';
+
 /**
  * A store that keeps reservations and orders side by side may confirm new
  * reservations' orders in bulk, without reading each `reservation.created`
@@ -9,7 +11,12 @@ export interface OrderProjection {
   /**
    * Records the orders of up to `max` reservations whose created event was
    * not handled yet, oldest first, and marks those events handled. Returns
-   * how many events it handled; 0 when none is waiting.
+   * how many events it handled; 0 when none is waiting. With `confirmed`,
+   * also hands it, once durable, the orders this call recorded.
    */
-  confirmPending(max: number, now: number): Promise<number>;
+  confirmPending(
+    max: number,
+    now: number,
+    confirmed?: (orders: readonly OrderNotification[]) => void,
+  ): Promise<number>;
 }

@@ -5,6 +5,7 @@ import { purchaseConnections } from '../adapters/redis/purchase-connections.ts';
 import { connectRedis, redisDurabilityGap } from '../adapters/redis/redis-client.ts';
 import { RedisEventQueue } from '../adapters/redis/redis-event-queue.ts';
 import { RedisKeys } from '../adapters/redis/redis-keys.ts';
+import { RedisOrderFeed } from '../adapters/redis/redis-order-feed.ts';
 import { RedisSoldOutSignal } from '../adapters/redis/redis-sold-out-signal.ts';
 import { RedisStockLedger } from '../adapters/redis/redis-stock-ledger.ts';
 import type { Backend } from '../ports/backend.ts';
@@ -39,6 +40,9 @@ export async function openClusterBackend(options: ClusterBackendOptions): Promis
     const subscriber = await connectRedis(options.redisUrl, onError);
     closers.push(async () => subscriber.disconnect());
     const soldOut = await RedisSoldOutSignal.open(redis, subscriber, keys.soldOutChannel());
+    const feedSubscriber = await connectRedis(options.redisUrl, onError);
+    const orderFeed = new RedisOrderFeed(redis, feedSubscriber, keys);
+    closers.push(() => orderFeed.close());
     const pool = await openOrderPool({ url: options.databaseUrl, schema: options.databaseSchema }, onError);
     closers.push(() => pool.end());
     const purchasing = [];
@@ -58,6 +62,7 @@ export async function openClusterBackend(options: ClusterBackendOptions): Promis
       orders: new PgOrderStore(pool),
       queue,
       soldOut,
+      orderFeed,
       sharedPurchaseLimiter: (limits) => redisPurchaseLimiter(limits, redis, options.redisPrefix),
       close: async () => {
         await soldOut.close();

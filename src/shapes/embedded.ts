@@ -1,3 +1,4 @@
+import { BroadcastOrderFeed } from '../adapters/memory/broadcast-order-feed.ts';
 import { BroadcastSoldOutSignal } from '../adapters/memory/broadcast-sold-out-signal.ts';
 import { type Durability, openEmbeddedDatabase } from '../adapters/sqlite/database.ts';
 import { GroupCommit } from '../adapters/sqlite/group-commit.ts';
@@ -28,6 +29,7 @@ export function openEmbeddedBackend(options: { path: string; durability: Durabil
   }
   const soldOut = new BroadcastSoldOutSignal();
   const createdEvents = new ReservationLog(db, writes);
+  const orderFeed = new BroadcastOrderFeed();
   return {
     name: 'embedded',
     ledger: new SqliteStockLedger(db, writes),
@@ -35,8 +37,10 @@ export function openEmbeddedBackend(options: { path: string; durability: Durabil
     queue: new SqliteEventQueue(db, writes, createdEvents),
     orderProjection: new SqliteOrderProjection(db, writes, createdEvents),
     soldOut,
+    orderFeed,
     close: async () => {
       await soldOut.close();
+      await orderFeed.close();
       db.close();
       await walSync?.close();
       await checkpointer?.close();

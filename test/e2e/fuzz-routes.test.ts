@@ -65,9 +65,12 @@ describe('every route of /openapi.json under hostile requests', () => {
     const doc = (await api(server.url, '/openapi.json')).json as {
       paths: Record<string, Record<string, unknown>>;
     };
-    const routes = Object.entries(doc.paths).flatMap(([path, operations]) =>
-      Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })),
-    );
+    // GraphQL answers in its own protocol (errors in a 200 body): test/e2e/graphql-fuzz.test.ts fuzzes it.
+    const routes = Object.entries(doc.paths)
+      .filter(([path]) => !path.startsWith('/graphql'))
+      .flatMap(([path, operations]) =>
+        Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })),
+      );
     targets = {
       routes,
       plainSaleId,

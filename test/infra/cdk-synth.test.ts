@@ -40,17 +40,19 @@ describe('npx cdk synth', () => {
     const template = readJson(join(out, 'FlashSale.template.json'));
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
     expect(types).toContain('AWS::ApiGatewayV2::Api');
+    expect(types).toContain('AWS::AppSync::GraphQLApi');
     // The bundles are the functions' assets.
     const assets = readJson(join(out, 'FlashSale.assets.json'));
     const dirs = Object.values(assets.files as Record<string, { source: { path: string } }>).map(
       (f) => f.source.path,
     );
-    expect(dirs.filter((path) => existsSync(join(out, path, 'index.mjs')))).toHaveLength(3);
+    // api, consumer, sweeper and the GraphQL resolvers.
+    expect(dirs.filter((path) => existsSync(join(out, path, 'index.mjs')))).toHaveLength(4);
 
     // What `sam local invoke` / `start-api -t cdk.out/FlashSale.template.json` read from it.
     const t = Template.fromJSON(template);
     const functions = Object.entries(t.findResources('AWS::Lambda::Function')) as Array<[string, Resource]>;
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const [, fn] of functions) {
       // The function's code is the asset directory beside the template (SAM mounts it).
       expect(fn.Metadata?.['aws:asset:property']).toBe('Code');
@@ -100,7 +102,7 @@ describe('npx cdk synth', () => {
     const dirs = Object.values(assets.files as Record<string, { source: { path: string } }>).map(
       (f) => f.source.path,
     );
-    expect(dirs.filter((path) => existsSync(join(out, path, 'index.mjs')))).toHaveLength(4);
+    expect(dirs.filter((path) => existsSync(join(out, path, 'index.mjs')))).toHaveLength(5);
   });
 
   it('keeps the Step Functions client out of what the API function loads at a cold start', () => {

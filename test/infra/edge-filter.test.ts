@@ -20,7 +20,7 @@ describe('the edge in the CDK stack (CloudFront, sale-gate function, KeyValueSto
   let template: Template;
 
   beforeAll(() => {
-    for (const name of ['api', 'consumer', 'sweeper']) {
+    for (const name of ['api', 'consumer', 'sweeper', 'graphql']) {
       mkdirSync(join(codeDir, name));
       writeFileSync(join(codeDir, name, 'index.mjs'), 'export const handler = async () => {};\n');
     }
@@ -105,7 +105,7 @@ describe('the edge in the CDK stack (CloudFront, sale-gate function, KeyValueSto
     });
   });
 
-  it('lets the API and sweeper functions, and only them, write the store they are told of', () => {
+  it('lets the API, sweeper and GraphQL functions, and only them, write the store they are told of', () => {
     const [storeId] = only('AWS::CloudFront::KeyValueStore');
     const storeArn = { 'Fn::GetAtt': [storeId, 'Arn'] };
     const writers = new Set<string>();
@@ -136,11 +136,12 @@ describe('the edge in the CDK stack (CloudFront, sale-gate function, KeyValueSto
       entries
         .map(([, fn]) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])
         .sort();
-    expect(told).toHaveLength(2);
+    expect(told).toHaveLength(3);
     expect(roles(told)).toEqual([...writers].sort());
     const serviceOf = (fn: Resource) =>
       (fn.Properties.Environment as { Variables: Record<string, string> }).Variables.SERVICE_NAME;
-    expect(told.map(([, fn]) => serviceOf(fn)).sort()).toEqual(['api', 'sweeper']);
+    // GraphQL purchases sell out too: its function tells the edge as the API function does.
+    expect(told.map(([, fn]) => serviceOf(fn)).sort()).toEqual(['api', 'graphql', 'sweeper']);
   });
 
   it('outputs the edge URL, and leaves the edge out when the functions run in a VPC', () => {

@@ -163,7 +163,7 @@ describe('the multi-Region stacks (global tables with strong consistency, an API
               (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.SERVICE_NAME,
           )
           .sort(),
-      ).toEqual(['api', 'consumer', 'sweeper']);
+      ).toEqual(['api', 'consumer', 'graphql', 'sweeper']);
       for (const fn of functions) {
         const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
         // The global table's name (the same in every Region), from the data stack.

@@ -41,7 +41,7 @@ describe('the CDK stack with orders on Step Functions (orderWorkflow=stepfunctio
 
   it('adds one Standard state machine, the workflow function and its dead-letter queue', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     template.resourceCountIs('AWS::SQS::Queue', 3);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -53,9 +53,9 @@ describe('the CDK stack with orders on Step Functions (orderWorkflow=stepfunctio
     expect(body).toContain('$.reservation.waitSeconds');
   });
 
-  it('keeps the queue workflow the default: no state machine, three functions', () => {
+  it("keeps the queue workflow the default: no state machine, four functions (with GraphQL's)", () => {
     queueTemplate.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
-    queueTemplate.resourceCountIs('AWS::Lambda::Function', 3);
+    queueTemplate.resourceCountIs('AWS::Lambda::Function', 4);
     for (const fn of resources(queueTemplate, 'AWS::Lambda::Function')) {
       expect((fn.Properties.Environment as { Variables: object }).Variables).not.toHaveProperty(
         'ORDER_WORKFLOW',

@@ -38,8 +38,9 @@ describe('the CDK stack (synthesized CloudFormation template)', () => {
       'AWS::ApiGatewayV2::Authorizer': 1,
       'AWS::Cognito::UserPool': 1,
       'AWS::Cognito::UserPoolGroup': 2,
-      'AWS::Lambda::Function': 3,
-      'AWS::Lambda::Alias': 3,
+      'AWS::Lambda::Function': 4,
+      'AWS::Lambda::Alias': 4,
+      'AWS::AppSync::GraphQLApi': 1,
       'AWS::DynamoDB::Table': 2,
       'AWS::SQS::Queue': 2,
       'AWS::SNS::Topic': 2,
@@ -146,8 +147,8 @@ describe('the CDK stack (synthesized CloudFormation template)', () => {
   it('alarms on Lambda errors and throttles, DynamoDB throttled requests and a non-empty DLQ', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm').map((a) => a.Properties);
     const named = (metric: string) => alarms.filter((a) => a.MetricName === metric);
-    expect(named('Errors')).toHaveLength(3);
-    expect(named('Throttles')).toHaveLength(3);
+    expect(named('Errors')).toHaveLength(4);
+    expect(named('Throttles')).toHaveLength(4);
     expect(named('ApproximateNumberOfMessagesVisible')).toEqual([
       expect.objectContaining({
         Namespace: 'AWS/SQS',

@@ -71,6 +71,11 @@ export class RedisKeys {
     return `${this.prefix}events:dead`;
   }
 
+  /** The pub/sub channel on which changes of one order are told (RedisOrderFeed). */
+  orderChangesChannel(orderId: string): string {
+    return `${this.prefix}order-changes:${orderId}`;
+  }
+
   soldOutChannel(): string {
     return `${this.prefix}sold-out`;
   }

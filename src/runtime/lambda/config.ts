@@ -7,6 +7,9 @@ export interface LambdaConfig {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly orderEventsTopicArn: string | undefined;
+  /** The AppSync API the consumer pushes order and sale changes to (its GraphQL URL), if any. */
+  readonly graphqlUrl?: string | undefined;
+  readonly region?: string | undefined;
   readonly stockShards: number;
   readonly adminGroup: string;
   /** The queue's redrive policy: receives before SQS moves a message to the DLQ. */
@@ -55,6 +58,8 @@ export function lambdaConfigFromEnv(env: Readonly<Record<string, string | undefi
     queueUrl: required('QUEUE_URL'),
     deadLetterQueueUrl: required('DEAD_LETTER_QUEUE_URL'),
     orderEventsTopicArn: env.ORDER_EVENTS_TOPIC_ARN || undefined,
+    graphqlUrl: env.GRAPHQL_URL || undefined,
+    region: env.AWS_REGION || undefined,
     stockShards: integer('STOCK_SHARDS', 4, 1, 64),
     adminGroup: env.ADMIN_GROUP || 'admin',
     maxReceiveCount: integer('MAX_RECEIVE_COUNT', 5, 1, 1000),

@@ -4,9 +4,10 @@ import { PurchaseTokens } from '../../app/purchase-tokens.ts';
 import { SoldOutBoard } from '../../app/sold-out-board.ts';
 import type { Config } from '../../config.ts';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
-import { createTokenVerifier } from '../../http/auth/token-verifier.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../http/auth/token-verifier.ts';
 import { TrustedProxies } from '../../http/client-address.ts';
 import type { DashboardPage } from '../../http/dashboard-routes.ts';
+import type { LazyGraphql } from '../../http/graphql-routes.ts';
 import { createHttpApp, type HttpApp } from '../../http/http-app.ts';
 import type { MetricsText, PrometheusMetrics } from '../../observability/prometheus.ts';
 import type { Backend } from '../../ports/backend.ts';
@@ -58,17 +59,12 @@ export function composeHttpApp(
     readonly observe?: (route: string, status: number, seconds: number) => void;
     readonly ready?: () => boolean;
     readonly dashboard?: DashboardPage;
+    readonly graphql?: LazyGraphql | undefined;
   },
 ): HttpApp {
-  const { remoteAuth } = config;
-  const verifier = createTokenVerifier(
-    remoteAuth === undefined
-      ? { jwks: options.localJwks!, issuer: LOCAL_ISSUER, clientIds: [LOCAL_CLIENT_ID] }
-      : { jwks: remoteAuth.jwksUrl, issuer: remoteAuth.issuer, clientIds: remoteAuth.clientIds },
-  );
   return createHttpApp({
     deps,
-    verifier,
+    verifier: composeVerifier(config, options.localJwks),
     ...(options.localJwks === undefined ? {} : { jwks: options.localJwks }),
     // With --metrics-port, /metrics is served there alone (see start.ts), not beside the API.
     ...(config.metricsPort === undefined
@@ -80,5 +76,16 @@ export function composeHttpApp(
     logger: options.logger,
     ...(options.ready === undefined ? {} : { ready: options.ready }),
     dashboard: options.dashboard,
+    graphql: options.graphql,
   });
+}
+
+/** Checks tokens against the local issuer's keys or the configured remote JWKS (Cognito). */
+export function composeVerifier(config: Config, localJwks: JSONWebKeySet | undefined): TokenVerifier {
+  const { remoteAuth } = config;
+  return createTokenVerifier(
+    remoteAuth === undefined
+      ? { jwks: localJwks!, issuer: LOCAL_ISSUER, clientIds: [LOCAL_CLIENT_ID] }
+      : { jwks: remoteAuth.jwksUrl, issuer: remoteAuth.issuer, clientIds: remoteAuth.clientIds },
+  );
 }

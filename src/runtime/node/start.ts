@@ -5,6 +5,8 @@ import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts'
 import { type Config, requireTokenVerifier } from '../../config.ts';
 import { DashboardCollector } from '../../dashboard/collector.ts';
 import { type LocalIssuer, loadLocalIssuer } from '../../http/auth/local-issuer.ts';
+import { TrustedProxies } from '../../http/client-address.ts';
+import { LazyGraphql } from '../../http/graphql-routes.ts';
 import type { HttpApp } from '../../http/http-app.ts';
 import { createMetricsApp } from '../../http/metrics-app.ts';
 import type { AlarmMetric } from '../../observability/alarm-rules.ts';
@@ -18,12 +20,14 @@ import type { EventQueue } from '../../ports/event-queue.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { openBackend } from '../../shapes/registry.ts';
-import { composeDeps, composeHttpApp, type Stores } from './compose.ts';
+import { composeDeps, composeHttpApp, composeVerifier, type Stores } from './compose.ts';
 import { createDashboardPage } from './dashboard.ts';
+import { attachGraphqlSocket } from './graphql-socket.ts';
 import { createNodeServer, type NodeServer } from './http-server.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
+import { orderFeedRelay } from './threads/relayed-order-feed.ts';
 
 export interface RunningNode {
   readonly url: string;
@@ -92,7 +96,18 @@ export async function startNode(
     orderProjection: backend.orderProjection,
     purchaseLimiter: openPurchaseLimiter(config, backend),
   };
-  const deps = composeDeps(config, stores, clock, alarmedMetrics(prometheus.metrics, alarms));
+  const deps = {
+    ...composeDeps(config, stores, clock, alarmedMetrics(prometheus.metrics, alarms)),
+    orderNotifier: backend.orderFeed,
+  };
+  const graphql =
+    backend.orderFeed === undefined
+      ? undefined
+      : new LazyGraphql({
+          deps,
+          feed: backend.orderFeed,
+          onFault: (error) => logger.log('error', 'graphql operation failed', { error }),
+        });
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
   const metricsSnapshots = async () => [
@@ -125,6 +140,7 @@ export async function startNode(
     },
     ready: () => ready,
     dashboard,
+    graphql,
   });
   const worker = new OrderWorker(
     deps,
@@ -136,7 +152,18 @@ export async function startNode(
   alarms.start();
   nodeServer = createNodeServer(app);
   const { server } = nodeServer;
+  const graphqlSocket =
+    graphql === undefined
+      ? undefined
+      : attachGraphqlSocket(server, {
+          graphql,
+          verifier: composeVerifier(config, issuer?.jwks),
+          clock,
+          trustedProxies: new TrustedProxies(config.trustedProxies),
+        });
   const threads = config.httpThreads > 1;
+  const feedRelay =
+    threads && backend.orderFeed !== undefined ? orderFeedRelay(backend.orderFeed) : undefined;
   await listen(server, config.port, config.host, threads || config.reusePort);
   const { port } = server.address() as AddressInfo;
   httpThreads = threads
@@ -150,6 +177,7 @@ export async function startNode(
         dashboard: dashboardSource,
         logger,
         alarms,
+        orderFeed: feedRelay,
       })
     : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -180,11 +208,13 @@ export async function startNode(
       ready = false;
       dashboard.feed.close();
       closing ??= (async () => {
+        await Promise.all([graphqlSocket?.close(), graphql?.close()]);
         await Promise.all([
           httpThreads?.stop(),
           nodeServer.drain(config.shutdownTimeoutMs),
           metricsServer?.drain(config.shutdownTimeoutMs),
         ]);
+        feedRelay?.close();
         await worker.stop();
         await alarms.stop();
         deps.soldOutBoard.close();

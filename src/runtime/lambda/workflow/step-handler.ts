@@ -10,6 +10,7 @@ import {
 } from '../../../app/order-workflow.ts';
 import type { OrderEvent } from '../../../domain/order.ts';
 import type { LambdaRuntime } from '../compose.ts';
+import { bothNotifiers, graphqlPublisher } from '../graphql-publisher.ts';
 import { ORDER_EVENTS, type WorkflowStepEvent } from './steps.ts';
 
 /**
@@ -29,10 +30,13 @@ export function createWorkflowStepHandler(runtime: LambdaRuntime) {
     metrics: deps.metrics,
     workflow: link.workflow,
     tokens: link.tokens,
-    notifier:
+    // SNS subscribers, and AppSync's orderUpdated subscribers where the stack gave an API.
+    notifier: bothNotifiers(
       config.orderEventsTopicArn === undefined
         ? undefined
         : new SnsOrderNotifier(config.orderEventsTopicArn, runtime.clients?.sns ?? {}),
+      graphqlPublisher(config),
+    ),
   };
   return async (event: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<unknown> => {
     const step = parseStepEvent(event);

@@ -10,6 +10,8 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
 import type { SnapshotSource } from '../../../dashboard/feed.ts';
+import { TrustedProxies } from '../../../http/client-address.ts';
+import { LazyGraphql } from '../../../http/graphql-routes.ts';
 import { foldHttp, type HttpSummary } from '../../../observability/http-fold.ts';
 import { createLogger } from '../../../observability/logger.ts';
 import { createPrometheusMetrics, type MetricsText } from '../../../observability/prometheus.ts';
@@ -18,11 +20,13 @@ import type { EventQueue } from '../../../ports/event-queue.ts';
 import type { OrderStore } from '../../../ports/order-store.ts';
 import type { PurchaseLimiter } from '../../../ports/purchase-limiter.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
-import { composeDeps, composeHttpApp } from '../compose.ts';
+import { composeDeps, composeHttpApp, composeVerifier } from '../compose.ts';
 import { createDashboardPage } from '../dashboard.ts';
+import { attachGraphqlSocket } from '../graphql-socket.ts';
 import { createNodeServer, type NodeServer } from '../http-server.ts';
 import { purchaseLimitsOf } from '../purchase-limits.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
+import { type OrderFeedRelay, RelayedOrderFeed } from './relayed-order-feed.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
 
 const port = parentPort!;
@@ -42,6 +46,15 @@ let nodeServer: NodeServer | undefined;
 const prometheus = createPrometheusMetrics({ inFlight: () => nodeServer?.inFlight() ?? 0 });
 serveRpc(port, { metrics: { snapshot: () => prometheus.snapshot() } });
 const deps = composeDeps(config, stores, systemClock, prometheus.metrics);
+const orderFeed = data.graphql ? new RelayedOrderFeed(client.remote<OrderFeedRelay>('orderFeed')) : undefined;
+const graphql =
+  orderFeed === undefined
+    ? undefined
+    : new LazyGraphql({
+        deps,
+        feed: orderFeed,
+        onFault: (error) => logger.log('error', 'graphql operation failed', { error }),
+      });
 // The alarms are evaluated on the main thread: this thread's answers go there folded, once a second.
 const alarms = client.remote<{ recordHttpSummary(summary: HttpSummary): Promise<void> }>('alarms');
 const alarmFeed = foldHttp((summary) => void alarms.recordHttpSummary(summary).catch(() => {}));
@@ -60,9 +73,19 @@ const app = composeHttpApp(config, deps, {
   },
   ready: () => ready,
   dashboard,
+  graphql,
 });
 nodeServer = createNodeServer(app);
 const { server } = nodeServer;
+const graphqlSocket =
+  graphql === undefined
+    ? undefined
+    : attachGraphqlSocket(server, {
+        graphql,
+        verifier: composeVerifier(config, data.localJwks),
+        clock: systemClock,
+        trustedProxies: new TrustedProxies(config.trustedProxies),
+      });
 
 server.listen({ port: data.port, host: config.host, reusePort: true }, () =>
   port.postMessage(THREAD_LISTENING),
@@ -72,9 +95,12 @@ port.on('message', (message: unknown) => {
   ready = false;
   alarmFeed.stop();
   dashboard.feed.close();
-  void nodeServer.drain(config.shutdownTimeoutMs).then(async () => {
-    deps.soldOutBoard.close();
-    await stores.soldOut.close();
-    port.close();
-  });
+  void Promise.all([graphqlSocket?.close(), graphql?.close()])
+    .then(() => nodeServer.drain(config.shutdownTimeoutMs))
+    .then(async () => {
+      await orderFeed?.close();
+      deps.soldOutBoard.close();
+      await stores.soldOut.close();
+      port.close();
+    });
 });

@@ -9,6 +9,7 @@ import type { MetricsSnapshot, MetricsText } from '../../../observability/promet
 import type { Logger } from '../../../ports/logger.ts';
 import type { Stores } from '../compose.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
+import type { OrderFeedRelay } from './relayed-order-feed.ts';
 import { configForThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
 
 export interface HttpThreads {
@@ -39,11 +40,14 @@ export async function startHttpThreads(options: {
   readonly logger: Logger;
   /** Where the threads' answers are folded in once a second (the alarms live on this thread). */
   readonly alarms: Pick<Alarms, 'recordHttpSummary'>;
+  /** Watches orders for the threads' GraphQL subscriptions; absent: the threads serve no GraphQL. */
+  readonly orderFeed?: OrderFeedRelay | undefined;
 }): Promise<HttpThreads> {
   const data: HttpThreadData = {
     config: configForThread(options.config),
     port: options.port,
     localJwks: options.localJwks,
+    graphql: options.orderFeed !== undefined,
   };
   const workers = Array.from({ length: options.count }, () => {
     const worker = new Worker(new URL('./http-thread.ts', import.meta.url), { workerData: data });
@@ -58,6 +62,7 @@ export async function startHttpThreads(options: {
         recordHttpSummary: async (summary: HttpSummary) => options.alarms.recordHttpSummary(summary),
       },
       dashboard: { latest: () => options.dashboard.latest() },
+      ...(options.orderFeed === undefined ? {} : { orderFeed: options.orderFeed }),
     });
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
     return worker;

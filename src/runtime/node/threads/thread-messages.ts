@@ -15,6 +15,8 @@ export interface HttpThreadData {
   readonly config: ThreadConfig;
   readonly port: number;
   readonly localJwks: JSONWebKeySet | undefined;
+  /** Serve GraphQL, its subscriptions fed by the main thread's `orderFeed` relay. */
+  readonly graphql: boolean;
 }
 
 export function configForThread(config: Config): ThreadConfig {

@@ -85,6 +85,23 @@ describe('embedded store: reservation rows as the created events', () => {
     expect(await backend.queue.receive(10, 1_700)).toEqual([]);
   });
 
+  it('hands the caller who asks the orders it confirmed, and only those', async () => {
+    const backend = open();
+    opened.push(backend);
+    await backend.ledger.openSale(saleFixture);
+    const reservations = await reserveFor(backend, ['ann', 'bob', 'cy']);
+    await backend.orders.apply(reservations[1]!, 'paid', 1_600);
+    const told: Array<{ orderId: string; userId: string; status: string; at: number }> = [];
+    expect(await backend.orderProjection!.confirmPending(10, 1_700, (orders) => told.push(...orders))).toBe(
+      3,
+    );
+    expect(told.map((o) => [o.orderId, o.userId, o.status, o.at])).toEqual([
+      [reservations[0]!.orderId, 'ann', 'confirmed', 1_700],
+      [reservations[2]!.orderId, 'cy', 'confirmed', 1_700],
+    ]);
+    expect(told[0]).toMatchObject({ saleId: saleFixture.id, quantity: reservations[0]!.quantity });
+  });
+
   it('moves a created event that failed into the outbox, where retries and dead letters keep it', async () => {
     const backend = open();
     opened.push(backend);
