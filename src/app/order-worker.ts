@@ -95,6 +95,7 @@ export class OrderWorker {
   readonly #logger: Logger;
   /** Hands the orders the projection confirmed to the notifier; undefined without one. */
   readonly #publish: ((orders: readonly OrderNotification[]) => void) | undefined;
+  readonly #listening: () => boolean;
 
   constructor(
     deps: AppDeps,
@@ -107,6 +108,7 @@ export class OrderWorker {
     this.#onError = onError;
     this.#logger = logger;
     const notifier = deps.orderNotifier;
+    this.#listening = () => notifier?.listening?.() !== false;
     this.#publish =
       notifier === undefined
         ? undefined
@@ -160,7 +162,13 @@ export class OrderWorker {
     let handled = 0;
     try {
       for (;;) {
-        const confirmed = await projection.confirmPending(slice, this.#deps.clock.now(), this.#publish);
+        // Read back and published only while someone can hear them (a GraphQL subscription).
+        const confirmed = await projection.confirmPending(
+          slice,
+          this.#deps.clock.now(),
+          this.#publish,
+          this.#listening,
+        );
         for (let i = 0; i < confirmed; i++) this.#deps.metrics.orderEvent('processed');
         handled += confirmed;
         if (confirmed < slice) return { handled, healthy: true };

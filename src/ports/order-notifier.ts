@@ -19,6 +19,12 @@ export interface OrderNotification {
  */
 export interface OrderNotifier {
   orderChanged(notification: OrderNotification): Promise<void>;
+  /**
+   * False when no one can hear a change now (a feed of this process alone,
+   * with no watcher): a publisher may skip building the notifications.
+   * Absent: always assume someone listens.
+   */
+  listening?(): boolean;
 }
 
 export const noNotifier: OrderNotifier = { orderChanged: async () => {} };

@@ -12,11 +12,15 @@ export interface OrderProjection {
    * Records the orders of up to `max` reservations whose created event was
    * not handled yet, oldest first, and marks those events handled. Returns
    * how many events it handled; 0 when none is waiting. With `confirmed`,
-   * also hands it, once durable, the orders this call recorded.
+   * also hands it, once durable, the orders this call recorded, unless
+   * `wanted`, asked in the same atomic step as the recording, says no one
+   * listens (a listener that starts after that step reads the orders as
+   * recorded).
    */
   confirmPending(
     max: number,
     now: number,
     confirmed?: (orders: readonly OrderNotification[]) => void,
+    wanted?: () => boolean,
   ): Promise<number>;
 }

@@ -67,6 +67,25 @@ feedContract('in-process (BroadcastChannel)', async () => {
   return [new BroadcastOrderFeed(name), new BroadcastOrderFeed(name)];
 });
 
+describe('in-process feed of one thread (no channel)', () => {
+  it('listens only while someone watches, and then tells them', async () => {
+    const feed = new BroadcastOrderFeed();
+    expect(feed.listening()).toBe(false);
+    const heard: string[] = [];
+    const stop = await feed.watch('o-1', (c) => heard.push(c.status));
+    expect(feed.listening()).toBe(true);
+    await feed.orderChanged(change('o-1', 'confirmed'));
+    await settle();
+    expect(heard).toEqual(['confirmed']);
+    stop();
+    expect(feed.listening()).toBe(false);
+    await feed.orderChanged(change('o-1', 'paid'));
+    await settle();
+    expect(heard).toEqual(['confirmed']);
+    await feed.close();
+  });
+});
+
 feedContract(
   'Redis pub/sub',
   async () => {

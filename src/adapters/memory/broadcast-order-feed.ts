@@ -10,20 +10,36 @@ import type { OrderNotification } from '../../ports/order-notifier.ts';
  * BroadcastSoldOutSignal.
  */
 export class BroadcastOrderFeed implements OrderChangeFeed {
-  readonly #channel: Channel;
+  /** Absent: this feed's watchers are the process's only ones (one thread, or threads that relay). */
+  readonly #channel: Channel | undefined;
   readonly #watchers = new Map<string, Set<OrderChangeListener>>();
   #outgoing: OrderNotification[] = [];
 
-  constructor(channelName = 'flashsale:order-changes') {
-    this.#channel = new BroadcastChannel(channelName);
-    this.#channel.onmessage = (event: unknown) => {
+  /**
+   * `channelName`: the BroadcastChannel shared with the feeds of the other
+   * threads; without one, changes reach this feed's own watchers only, and
+   * with none of them watching a change costs nothing.
+   */
+  constructor(channelName?: string) {
+    if (channelName === undefined) {
+      this.#channel = undefined;
+      return;
+    }
+    const channel = new BroadcastChannel(channelName);
+    channel.onmessage = (event: unknown) => {
       const data = (event as { data?: unknown }).data;
       if (Array.isArray(data)) this.#deliver(data as OrderNotification[]);
     };
-    this.#channel.unref();
+    channel.unref();
+    this.#channel = channel;
+  }
+
+  listening(): boolean {
+    return this.#channel !== undefined || this.#watchers.size > 0;
   }
 
   async orderChanged(change: OrderNotification): Promise<void> {
+    if (!this.listening()) return;
     this.#outgoing.push(change);
     if (this.#outgoing.length === 1) setImmediate(() => this.#flush());
   }
@@ -44,7 +60,7 @@ export class BroadcastOrderFeed implements OrderChangeFeed {
   async close(): Promise<void> {
     this.#watchers.clear();
     this.#outgoing = [];
-    this.#channel.close();
+    this.#channel?.close();
   }
 
   #flush(): void {
@@ -53,7 +69,7 @@ export class BroadcastOrderFeed implements OrderChangeFeed {
     if (batch.length === 0) return;
     // A channel does not hear its own messages: this thread's watchers are told directly.
     this.#deliver(batch);
-    this.#channel.postMessage(batch);
+    this.#channel?.postMessage(batch);
   }
 
   #deliver(batch: readonly OrderNotification[]): void {

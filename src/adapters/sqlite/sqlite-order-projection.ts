@@ -37,12 +37,13 @@ export class SqliteOrderProjection implements OrderProjection {
     max: number,
     now: number,
     confirmed?: (orders: readonly OrderNotification[]) => void,
+    wanted: () => boolean = () => true,
   ): Promise<number> {
     let rows: Record<string, unknown>[] = [];
     const events = await this.#writes.write(() => {
       const range = this.#log.nextRange(max);
       if (range === undefined) return 0;
-      if (confirmed === undefined) this.#confirm.run(now, now, range.after, range.upTo);
+      if (confirmed === undefined || !wanted()) this.#confirm.run(now, now, range.after, range.upTo);
       else rows = this.#confirmReturning.all(now, now, range.after, range.upTo);
       this.#log.handledUpTo(range.upTo);
       return range.events;

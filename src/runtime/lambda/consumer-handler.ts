@@ -5,7 +5,6 @@ import { recordOrderEvent } from '../../app/order-events.ts';
 import { defaultWorkerOptions, retryDelay } from '../../app/order-worker.ts';
 import { startOrderWorkflow } from '../../app/order-workflow.ts';
 import { getSale } from '../../app/sales.ts';
-import type { OrderNotifier } from '../../ports/order-notifier.ts';
 import type { LambdaRuntime } from './compose.ts';
 import type { InvocationContext } from './context.ts';
 import { bothNotifiers, graphqlPublisher } from './graphql-publisher.ts';

@@ -102,6 +102,42 @@ describe('embedded store: reservation rows as the created events', () => {
     expect(told[0]).toMatchObject({ saleId: saleFixture.id, quantity: reservations[0]!.quantity });
   });
 
+  it('reads nothing back when, at the write, no one listens; the orders are recorded all the same', async () => {
+    const backend = open();
+    opened.push(backend);
+    await backend.ledger.openSale(saleFixture);
+    const reservations = await reserveFor(backend, ['ann', 'bob']);
+    let listening = false;
+    const told: string[] = [];
+    const asked: boolean[] = [];
+    const wanted = () => {
+      asked.push(listening);
+      return listening;
+    };
+    // The listener arrives after the call but before its write runs: the write sees it.
+    const confirming = backend.orderProjection!.confirmPending(
+      1,
+      1_700,
+      (o) => told.push(...o.map((x) => x.orderId)),
+      wanted,
+    );
+    listening = true;
+    expect(await confirming).toBe(1);
+    expect(told).toEqual([reservations[0]!.orderId]);
+    listening = false;
+    expect(
+      await backend.orderProjection!.confirmPending(
+        1,
+        1_800,
+        (o) => told.push(...o.map((x) => x.orderId)),
+        wanted,
+      ),
+    ).toBe(1);
+    expect(told).toEqual([reservations[0]!.orderId]);
+    expect(asked).toEqual([true, false]);
+    expect((await backend.orders.get(reservations[1]!.orderId))?.status).toBe('confirmed');
+  });
+
   it('moves a created event that failed into the outbox, where retries and dead letters keep it', async () => {
     const backend = open();
     opened.push(backend);
