@@ -1,0 +1,144 @@
+// CPU per request through the app itself, no sockets: npm run bench:path [-- --requests 200000]
+//
+// Starts the embedded Node runtime in this process (startNode: the store with
+// synchronous=FULL, the app, the order worker) and calls app.handle() with
+// purchase requests from 256 concurrent callers, in each phase of a sale:
+// before its start (403), selling (201) and sold out (409). Reports the CPU
+// this process used per request (user + system, every thread: the store's
+// WAL sync and checkpoint threads included) and the wall time per request,
+// beside the same for GET /healthz through the same app, the cheapest route
+// there is: the baseline of the run. The figures leave out node:http and the
+// kernel (see npm run bench for the whole path); they are what a change to
+// the app, the use cases or the store moves.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import type { HttpRequest } from '../src/http/types.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { startNode } from '../src/runtime/node/start.ts';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '200000' },
+    shoppers: { type: 'string', default: '20000' },
+  },
+});
+const requests = Number(values.requests);
+const shoppers = Number(values.shoppers);
+const CALLERS = 256;
+
+const dir = mkdtempSync(join(tmpdir(), 'flashsale-path-'));
+const config = loadConfig(
+  [
+    '--data-dir',
+    dir,
+    '--auth',
+    'local',
+    '--demo-sale',
+    'false',
+    '--rate-limit-per-second',
+    '0',
+    '--port',
+    '0',
+  ],
+  { PATH: process.env.PATH },
+);
+const node = await startNode(config, createLogger({ level: 'warn' }));
+const issuer = node.issuer!;
+const admin = `Bearer ${await issuer.sign({ sub: 'bench-admin', admin: true })}`;
+process.stdout.write(`signing ${shoppers.toLocaleString('en')} shopper tokens…\n`);
+const tokens: string[] = [];
+for (let i = 0; i < shoppers; i += 256) {
+  const batch = Array.from({ length: Math.min(256, shoppers - i) }, (_, j) =>
+    issuer.sign({ sub: `shopper-${i + j}`, admin: false }),
+  );
+  for (const token of await Promise.all(batch)) tokens.push(`Bearer ${token}`);
+}
+
+async function createSale(stock: number, startsAt: number): Promise<string> {
+  const response = await node.app.handle({
+    method: 'POST',
+    url: '/v1/sales',
+    headers: { authorization: admin, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      sku: 'PATH',
+      name: 'Purchase path',
+      stock,
+      startsAt: new Date(startsAt).toISOString(),
+      endsAt: new Date(Date.now() + 7_200_000).toISOString(),
+      perUserLimit: 1_000,
+      priceCents: 100,
+      currency: 'EUR',
+      paymentWindowSeconds: 900,
+    }),
+  });
+  if (response.status !== 201) throw new Error(`could not create a sale: ${response.body}`);
+  return (JSON.parse(response.body) as { id: string }).id;
+}
+
+let keys = 0;
+const purchase = (saleId: string, i: number): HttpRequest => ({
+  method: 'POST',
+  url: `/v1/sales/${saleId}/purchase`,
+  headers: {
+    host: 'bench',
+    authorization: tokens[i % tokens.length],
+    'content-type': 'application/json',
+  },
+  body: `{"quantity":1,"idempotencyKey":"path-${keys++}"}`,
+  remoteAddress: '127.0.0.1',
+});
+const health: HttpRequest = { method: 'GET', url: '/healthz', headers: {}, body: '' };
+
+/** `count` requests from CALLERS concurrent callers; CPU and wall time per request, answers by status. */
+async function measure(count: number, request: (i: number) => HttpRequest) {
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      while (next < count) {
+        const response = await node.app.handle(request(next++));
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      }
+    }),
+  );
+  const wallUs = ((performance.now() - started) * 1000) / count;
+  const used = process.cpuUsage(cpu);
+  return { cpuUs: (used.user + used.system) / count, wallUs, statuses };
+}
+
+// Every shopper's token verified once, as the crowd signs in before a sale.
+const warm = await createSale(1, Date.now() + 3_600_000);
+await measure(shoppers, (i) => purchase(warm, i));
+
+const rows: Array<[string, Awaited<ReturnType<typeof measure>>]> = [];
+rows.push(['GET /healthz (baseline)', await measure(requests, () => health)]);
+const upcoming = await createSale(1_000_000, Date.now() + 3_600_000);
+rows.push(['purchase before the start', await measure(requests, (i) => purchase(upcoming, i))]);
+const live = await createSale(10_000_000, Date.now() + 100);
+await new Promise((resolve) => setTimeout(resolve, 200));
+rows.push(['purchase while selling', await measure(requests, (i) => purchase(live, i))]);
+const small = await createSale(10, Date.now() + 100);
+await new Promise((resolve) => setTimeout(resolve, 200));
+await measure(100, (i) => purchase(small, i));
+rows.push(['purchase once sold out', await measure(requests, (i) => purchase(small, i))]);
+
+const base = rows[0]![1].cpuUs;
+process.stdout.write(
+  `\n${requests.toLocaleString('en')} requests a phase, ${CALLERS} concurrent callers, app.handle() in process (no sockets)\n`,
+);
+process.stdout.write(
+  `${'what'.padEnd(28)}${'CPU µs/request'.padStart(16)}${'vs baseline'.padStart(13)}${'wall µs/request'.padStart(17)}  answers\n`,
+);
+for (const [label, r] of rows) {
+  const answers = [...r.statuses].map(([status, n]) => `${status} ${n.toLocaleString('en')}`).join(', ');
+  process.stdout.write(
+    `${label.padEnd(28)}${r.cpuUs.toFixed(2).padStart(16)}${`${(r.cpuUs / base).toFixed(1)}x`.padStart(13)}${r.wallUs.toFixed(2).padStart(17)}  ${answers}\n`,
+  );
+}
+await node.close();
+rmSync(dir, { recursive: true, force: true });
