@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalIssuer } from '../../src/http/auth/local-issuer.ts';
 import {
+  clusterServerFlags,
   dropNamespace,
   type Namespace,
   sharedDatabaseUrl,
@@ -29,27 +30,7 @@ describe.skipIf(!available)('the cluster shape as separate processes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flashsale-cluster-'));
   const processes: ServerProcess[] = [];
 
-  const start = (role: 'api' | 'worker') =>
-    spawnServer([
-      '--backend',
-      'cluster',
-      '--role',
-      role,
-      '--redis-url',
-      sharedRedisUrl,
-      '--database-url',
-      sharedDatabaseUrl,
-      '--redis-prefix',
-      namespace.redisPrefix,
-      '--database-schema',
-      namespace.databaseSchema,
-      '--data-dir',
-      dataDir,
-      '--rate-limit-per-second',
-      '0',
-      '--demo-sale',
-      'false',
-    ]);
+  const start = (role: 'api' | 'worker') => spawnServer(clusterServerFlags({ role, namespace, dataDir }));
 
   beforeAll(async () => {
     // Written first so that every process signs and verifies with the same local key.

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalIssuer } from '../../src/http/auth/local-issuer.ts';
 import {
+  clusterServerFlags,
   dropNamespace,
   type Namespace,
-  sharedDatabaseUrl,
-  sharedRedisUrl,
   sharedServicesAvailable,
   uniqueNamespace,
 } from '../support/cluster-services.ts';
@@ -32,27 +31,7 @@ describe.skipIf(!available)('GraphQL on the cluster shape, API and worker in sep
   const dataDir = mkdtempSync(join(tmpdir(), 'flashsale-graphql-cluster-'));
   const processes: ServerProcess[] = [];
 
-  const start = (role: 'api' | 'worker') =>
-    spawnServer([
-      '--backend',
-      'cluster',
-      '--role',
-      role,
-      '--redis-url',
-      sharedRedisUrl,
-      '--database-url',
-      sharedDatabaseUrl,
-      '--redis-prefix',
-      namespace.redisPrefix,
-      '--database-schema',
-      namespace.databaseSchema,
-      '--data-dir',
-      dataDir,
-      '--rate-limit-per-second',
-      '0',
-      '--demo-sale',
-      'false',
-    ]);
+  const start = (role: 'api' | 'worker') => spawnServer(clusterServerFlags({ role, namespace, dataDir }));
 
   beforeAll(async () => {
     await loadLocalIssuer(dataDir);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalIssuer, loadLocalIssuer } from '../../src/http/auth/local-issuer.ts';
-import { uniqueNamespace } from '../support/cluster-services.ts';
+import { clusterServerFlags, uniqueNamespace } from '../support/cluster-services.ts';
 import { saleRequestBody } from '../support/fixtures.ts';
 import { type ApiResponse, api, inParallel } from '../support/http-client.ts';
 import { type PostgresServer, startPostgresServer } from '../support/postgres-server.ts';
@@ -46,29 +46,16 @@ describe('the cluster shape under faults', () => {
 
   async function start(role: 'all' | 'api' | 'worker', extra: string[] = []): Promise<ServerProcess> {
     const namespace = currentNamespace;
-    const server = await spawnServer([
-      '--backend',
-      'cluster',
-      '--role',
-      role,
-      '--redis-url',
-      redis.url,
-      '--database-url',
-      postgres.url,
-      '--redis-prefix',
-      namespace.redisPrefix,
-      '--database-schema',
-      namespace.databaseSchema,
-      '--data-dir',
-      dataDir,
-      '--rate-limit-per-second',
-      '0',
-      '--demo-sale',
-      'false',
-      '--worker-claim-idle-ms',
-      '1000',
-      ...extra,
-    ]);
+    const server = await spawnServer(
+      clusterServerFlags({
+        role,
+        namespace,
+        dataDir,
+        redisUrl: redis.url,
+        databaseUrl: postgres.url,
+        extra: ['--worker-claim-idle-ms', '1000', ...extra],
+      }),
+    );
     running.push(server);
     return server;
   }

@@ -95,3 +95,39 @@ export async function openTestClusterBackend(
     },
   };
 }
+
+/**
+ * The flags of a cluster-shape server process in a test's own namespace:
+ * Redis keys under its prefix, tables in its schema, tokens from `dataDir`,
+ * no rate limit and no demo sale. `extra` flags come last (a later flag wins).
+ */
+export function clusterServerFlags(options: {
+  readonly role: 'api' | 'worker' | 'all';
+  readonly namespace: Namespace;
+  readonly dataDir: string;
+  readonly redisUrl?: string;
+  readonly databaseUrl?: string;
+  readonly extra?: readonly string[];
+}): string[] {
+  return [
+    '--backend',
+    'cluster',
+    '--role',
+    options.role,
+    '--redis-url',
+    options.redisUrl ?? sharedRedisUrl,
+    '--database-url',
+    options.databaseUrl ?? sharedDatabaseUrl,
+    '--redis-prefix',
+    options.namespace.redisPrefix,
+    '--database-schema',
+    options.namespace.databaseSchema,
+    '--data-dir',
+    options.dataDir,
+    '--rate-limit-per-second',
+    '0',
+    '--demo-sale',
+    'false',
+    ...(options.extra ?? []),
+  ];
+}
