@@ -4,6 +4,7 @@ import { FlashSaleError } from '../domain/errors.ts';
 import { assertValidNewSale, type NewSale, type Sale, type SaleStatus, saleStatus } from '../domain/sale.ts';
 import type { SaleSnapshot } from '../ports/stock-ledger.ts';
 import type { AppDeps } from './deps.ts';
+import { readOrUnavailable } from './store-unavailable.ts';
 
 export interface SaleView extends Sale {
   readonly status: SaleStatus;
@@ -41,7 +42,7 @@ export async function createSale(deps: AppDeps, input: NewSale): Promise<SaleVie
  * carries the actor's purchase token.
  */
 export async function getSale(deps: AppDeps, saleId: string, actor?: Actor): Promise<SaleView> {
-  const snapshot = await deps.ledger.getSale(saleId);
+  const snapshot = await readOrUnavailable('the stock ledger', () => deps.ledger.getSale(saleId));
   if (snapshot === undefined) throw new FlashSaleError('sale_not_found', `no sale with id ${saleId}`);
   const view = viewSale(snapshot, deps.clock.now());
   const { sale } = snapshot;
@@ -53,5 +54,7 @@ export async function getSale(deps: AppDeps, saleId: string, actor?: Actor): Pro
 
 export async function listSales(deps: AppDeps): Promise<SaleView[]> {
   const now = deps.clock.now();
-  return (await deps.ledger.listSales()).map((snapshot) => viewSale(snapshot, now));
+  return (await readOrUnavailable('the stock ledger', () => deps.ledger.listSales())).map((snapshot) =>
+    viewSale(snapshot, now),
+  );
 }

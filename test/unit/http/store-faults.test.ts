@@ -47,7 +47,7 @@ function failing<T extends object>(inner: T, faults: Faults): T {
   });
 }
 
-describe('pay, cancel and order reads when the store fails', () => {
+describe('pay, cancel, order and sale reads when the store fails', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flashsale-faults-'));
   const faults: Faults = { down: false, replyLost: false };
   const clock = new ManualClock();
@@ -118,12 +118,14 @@ describe('pay, cancel and order reads when the store fails', () => {
   }
 
   it('answers 503 backend_unavailable with Retry-After, never 500, while the store is down', async () => {
-    const { orderId } = await reservedOrder('alice');
+    const { orderId, saleId } = await reservedOrder('alice');
     faults.down = true;
     for (const [method, path] of [
       ['GET', `/v1/orders/${orderId}`],
       ['POST', `/v1/orders/${orderId}/pay`],
       ['POST', `/v1/orders/${orderId}/cancel`],
+      ['GET', `/v1/sales/${saleId}`],
+      ['GET', '/v1/sales'],
     ] as const) {
       const response = await call(method, path, 'alice');
       expect({ path, status: response.status, code: response.body.error.code }).toEqual({
