@@ -46,6 +46,7 @@ describe('the HTTP app', () => {
       ...backend.ledger,
       getSale: () => Promise.reject(new Error('disk on fire')),
       reserve: () => Promise.reject(new Error('disk on fire')),
+      openSale: () => Promise.reject(new TypeError('cannot read properties of undefined (disk on fire)')),
     };
     brokenApp = createHttpApp({
       deps: { ...deps, ledger: brokenLedger },
@@ -88,10 +89,11 @@ describe('the HTTP app', () => {
     expect(read.headers['content-type']).toContain('application/json');
   });
 
-  it('answers an infrastructure fault with 500 internal_error, reports it, and leaks nothing', async () => {
+  it('answers a store that does not answer a read with 503, reports it, and leaks nothing', async () => {
     const response = await brokenApp.handle(request('GET', '/v1/sales/x'));
-    expect(response.status).toBe(500);
-    expect(JSON.parse(response.body).error.code).toBe('internal_error');
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.body).error.code).toBe('backend_unavailable');
+    expect(response.headers['retry-after']).toBe('1');
     expect(response.body).not.toContain('disk on fire');
     expect(failures).toHaveLength(1);
   });
@@ -109,6 +111,21 @@ describe('the HTTP app', () => {
     expect(error.code).toBe('backend_unavailable');
     expect(error.message).toContain('same idempotencyKey');
     expect(failures).toHaveLength(2);
+  });
+
+  it('answers a fault that is no store outage with 500 internal_error, reports it, and leaks nothing', async () => {
+    const admin = await issuer.sign({ sub: 'ops', admin: true });
+    const now = Date.now();
+    const response = await brokenApp.handle(
+      request('POST', '/v1/sales', {
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(saleRequestBody(now)),
+      }),
+    );
+    expect(response.status).toBe(500);
+    expect(JSON.parse(response.body).error.code).toBe('internal_error');
+    expect(response.body).not.toContain('disk on fire');
+    expect(failures).toHaveLength(3);
   });
 
   it('reports readiness from the store', async () => {
