@@ -10,7 +10,7 @@
 // there is: the baseline of the run. The figures leave out node:http and the
 // kernel (see npm run bench for the whole path); they are what a change to
 // the app, the use cases or the store moves.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config.ts';
 import type { HttpRequest } from '../src/http/types.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { startNode } from '../src/runtime/node/start.ts';
+import { mintCrowd } from './stampede/crowd.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,10 +31,17 @@ const shoppers = Number(values.shoppers);
 const CALLERS = 256;
 
 const dir = mkdtempSync(join(tmpdir(), 'flashsale-path-'));
+// The crowd's tokens are signed with the key the runtime then loads from the same data directory.
+const crowd = await mintCrowd(dir, shoppers, (line) => process.stdout.write(`${line}\n`));
+const tokens = readFileSync(crowd.tokensFile, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((token) => `Bearer ${token}`);
+const admin = `Bearer ${crowd.admin}`;
 const config = loadConfig(
   [
     '--data-dir',
-    dir,
+    crowd.dataDir,
     '--auth',
     'local',
     '--demo-sale',
@@ -46,16 +54,6 @@ const config = loadConfig(
   { PATH: process.env.PATH },
 );
 const node = await startNode(config, createLogger({ level: 'warn' }));
-const issuer = node.issuer!;
-const admin = `Bearer ${await issuer.sign({ sub: 'bench-admin', admin: true })}`;
-process.stdout.write(`signing ${shoppers.toLocaleString('en')} shopper tokens…\n`);
-const tokens: string[] = [];
-for (let i = 0; i < shoppers; i += 256) {
-  const batch = Array.from({ length: Math.min(256, shoppers - i) }, (_, j) =>
-    issuer.sign({ sub: `shopper-${i + j}`, admin: false }),
-  );
-  for (const token of await Promise.all(batch)) tokens.push(`Bearer ${token}`);
-}
 
 async function createSale(stock: number, startsAt: number): Promise<string> {
   const response = await node.app.handle({
