@@ -139,17 +139,20 @@ async function saleOf(deps: AppDeps, saleId: string): Promise<Sale | undefined> 
 /**
  * The refusals a stampede repeats by the million carry nothing of the
  * request: one error each (per start time for not_started) is thrown again
- * and again, instead of building an Error for every loser.
+ * and again, instead of building an Error for every loser. Frozen, so the
+ * HTTP edge may build its answer once (see errorResponse).
  */
-const SOLD_OUT = new FlashSaleError('sold_out', 'sold out: no units left');
+const SOLD_OUT = Object.freeze(new FlashSaleError('sold_out', 'sold out: no units left'));
 const notStartedByStart = new Map<number, FlashSaleError>();
 
 function notStarted(startsAt: number): FlashSaleError {
   let error = notStartedByStart.get(startsAt);
   if (error === undefined) {
-    error = new FlashSaleError('not_started', 'the sale has not started yet: retry after startsAt', {
-      details: { startsAt: new Date(startsAt).toISOString() },
-    });
+    error = Object.freeze(
+      new FlashSaleError('not_started', 'the sale has not started yet: retry after startsAt', {
+        details: Object.freeze({ startsAt: new Date(startsAt).toISOString() }),
+      }),
+    );
     // Bounded: a start time is a sale's; a process sees few.
     if (notStartedByStart.size >= 1_000) notStartedByStart.clear();
     notStartedByStart.set(startsAt, error);

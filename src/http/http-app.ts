@@ -286,25 +286,32 @@ function isRefusal(error: unknown): error is FlashSaleError | HttpError {
  */
 const plainRefusals = new Map<string, HttpResponse>();
 const PLAIN_REFUSALS_MAX = 1_000;
-/** The answer to a refusal the use cases throw again and again (the same error object: see purchase.ts). */
+/**
+ * The answers to refusals the use cases throw again and again: the same
+ * frozen error object (see purchase.ts), which can never say anything else.
+ */
 const answersByError = new WeakMap<FlashSaleError, HttpResponse>();
 
 export function errorResponse(error: unknown): HttpResponse {
   if (!(error instanceof FlashSaleError)) return buildErrorResponse(error);
-  let response = answersByError.get(error);
-  if (response !== undefined) return response;
+  if (Object.isFrozen(error)) {
+    let response = answersByError.get(error);
+    if (response === undefined) {
+      response = buildErrorResponse(error);
+      answersByError.set(error, response);
+    }
+    return response;
+  }
   if (error.details === undefined) {
     const key = `${error.code}\u0000${error.message}`;
-    response = plainRefusals.get(key);
+    let response = plainRefusals.get(key);
     if (response === undefined) {
       response = buildErrorResponse(error);
       if (plainRefusals.size < PLAIN_REFUSALS_MAX) plainRefusals.set(key, response);
     }
-  } else {
-    response = buildErrorResponse(error);
+    return response;
   }
-  answersByError.set(error, response);
-  return response;
+  return buildErrorResponse(error);
 }
 
 function buildErrorResponse(error: unknown): HttpResponse {
