@@ -21,6 +21,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { autoHttpThreads } from '../src/config.ts';
 import { api } from '../test/support/http-client.ts';
 import { spawnServer } from '../test/support/server-process.ts';
 import { auditOnceSettled } from './stampede/audit.ts';
@@ -59,7 +60,7 @@ const { values: args } = parseArgs({
     'generator-threads': { type: 'string', default: '2' },
     durability: { type: 'string', default: 'full' },
     backend: { type: 'string', default: 'embedded' },
-    threads: { type: 'string', default: '1' },
+    threads: { type: 'string', default: 'auto' },
     'server-flag': { type: 'string', multiple: true, default: [] },
     'skip-baseline': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
@@ -376,11 +377,12 @@ const result =
     : await stampede(crowd, crowd.dataDir, 'rest');
 const phases = [...baselines, ...result.phases];
 const { audit } = result;
+const serverThreads = args.threads === 'auto' ? autoHttpThreads() : Number(args.threads);
 const oversold = Math.max(0, audit.held + audit.paid - audit.initial);
 const selling = result.phases.find((p) => p.name === 'selling');
 const lines = [
   '',
-  `${generatorText}, ${options.connections} connections; ${cores} cores` +
+  `${generatorText}, ${options.connections} connections; ${cores} cores; server: ${args.backend}, ${serverThreads} HTTP thread${serverThreads === 1 ? '' : 's'}` +
     (best === undefined ? '' : `; ratios to the better baseline (${best.name})`),
   table([PHASE_HEADER, ...phases.map((p) => phaseRow(p, reference)), wholeRunRow(result.phases, reference)]),
   '',
@@ -405,7 +407,7 @@ const outDir = resolve(root, args.out);
 mkdirSync(outDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const report = {
-  options: { ...options, durability: args.durability, backend: args.backend, threads: args.threads },
+  options: { ...options, durability: args.durability, backend: args.backend, threads: serverThreads },
   generator: { name: generator.name, version: generator.version, threads: options.generatorThreads },
   cores,
   baselines,

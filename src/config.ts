@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -52,7 +53,7 @@ const schema = z.object({
   purchaseTokenSecret: z.string().min(32, 'at least 32 characters').optional(),
   workerMaxAttempts: z.coerce.number().int().min(1).max(100).default(5),
   demoSale: z.enum(['true', 'false']).optional(),
-  httpThreads: z.coerce.number().int().min(1).max(64).default(1),
+  httpThreads: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
   reusePort: z.enum(['true', 'false']).default('false'),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
@@ -90,7 +91,10 @@ export interface Config {
   readonly workerMaxAttempts: number;
   /** Default per shape: yes for embedded (a file of its own), no for cluster (a shared database). */
   readonly demoSale: boolean;
-  /** Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays with the first. */
+  /**
+   * Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays
+   * with the first. `auto` (the default): one per core, at most AUTO_HTTP_THREADS_MAX.
+   */
   readonly httpThreads: number;
   /** Bind the port with SO_REUSEPORT, so that several API processes share it (the fleet does). */
   readonly reusePort: boolean;
@@ -226,13 +230,25 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     purchaseTokenSecret: c.purchaseTokenSecret,
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === undefined ? demoSaleByDefault(c.backend) : c.demoSale === 'true',
-    httpThreads: c.httpThreads,
+    httpThreads: c.httpThreads === 'auto' ? autoHttpThreads() : c.httpThreads,
     reusePort: c.reusePort === 'true',
     logLevel: c.logLevel,
     shutdownTimeoutMs: c.shutdownTimeoutMs,
     alarms,
     alarmWebhookUrl: c.alarmWebhookUrl,
   };
+}
+
+/**
+ * The store has one writer thread whichever the count: past a few HTTP
+ * threads, each with its own caches and messages to it, more only cost
+ * memory. Measured on 2 cores only (docs/performance.md, "Threads").
+ */
+export const AUTO_HTTP_THREADS_MAX = 4;
+
+/** `--http-threads auto`: the cores this process may use, up to AUTO_HTTP_THREADS_MAX. */
+export function autoHttpThreads(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, AUTO_HTTP_THREADS_MAX));
 }
 
 /**

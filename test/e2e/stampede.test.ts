@@ -7,7 +7,8 @@ describe('a stampede over real HTTP', () => {
   let admin: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // As users run it: one HTTP thread per core (two on CI), the store on the first.
+    server = await startTestServer({ flags: ['--http-threads', 'auto'] });
     admin = await server.adminToken();
   });
   afterAll(() => server.close());

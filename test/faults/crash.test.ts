@@ -10,7 +10,17 @@ import { type ServerProcess, spawnServer } from '../support/server-process.ts';
 const ROUNDS = 5;
 const STOCK = 800;
 const USERS = 600;
-const FLAGS = ['--rate-limit-per-second', '0', '--demo-sale', 'false', '--durability', 'full'];
+// The default thread count (one HTTP thread per core): the process killed is the one users run.
+const FLAGS = [
+  '--rate-limit-per-second',
+  '0',
+  '--demo-sale',
+  'false',
+  '--durability',
+  'full',
+  '--http-threads',
+  'auto',
+];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -33,6 +33,9 @@ export async function spawnServer(
       '127.0.0.1',
       '--auth',
       'local',
+      // One HTTP thread unless the flags ask for more (see startTestServer).
+      '--http-threads',
+      '1',
       ...flags,
     ],
     {

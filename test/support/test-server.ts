@@ -41,6 +41,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       'false',
       '--auth',
       'local',
+      // One HTTP thread unless a test asks (a later flag wins): an extra thread takes a while to start,
+      // and most tests are about the app. Tests of the threads pass --http-threads themselves.
+      '--http-threads',
+      '1',
       ...(options.flags ?? []),
     ],
     {},

@@ -1,6 +1,14 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Config, ConfigError, loadConfig, requireTokenVerifier } from '../../src/config.ts';
+import {
+  AUTO_HTTP_THREADS_MAX,
+  autoHttpThreads,
+  type Config,
+  ConfigError,
+  loadConfig,
+  requireTokenVerifier,
+} from '../../src/config.ts';
 import { embeddedDatabasePath } from '../../src/shapes/embedded-shape.ts';
 
 function databasePath(config: Config): string {
@@ -34,6 +42,17 @@ describe('loadConfig', () => {
     expect(databasePath(loadConfig(['--database', 'x.db'], { DATABASE_PATH: '/tmp/y.db' }))).toBe(
       resolve('x.db'),
     );
+  });
+
+  it('runs one HTTP thread per core by default, at most four; a number or `auto` chooses', () => {
+    expect(loadConfig([], {}).httpThreads).toBe(autoHttpThreads());
+    expect(autoHttpThreads()).toBe(Math.min(availableParallelism(), AUTO_HTTP_THREADS_MAX));
+    expect([1, 2, 3, 4, 16, 0].map((cores) => autoHttpThreads(cores))).toEqual([1, 2, 3, 4, 4, 1]);
+    expect(loadConfig(['--http-threads', '3'], {}).httpThreads).toBe(3);
+    expect(loadConfig([], { HTTP_THREADS: '1' }).httpThreads).toBe(1);
+    expect(loadConfig(['--http-threads', 'auto'], { HTTP_THREADS: '1' }).httpThreads).toBe(autoHttpThreads());
+    expect(() => loadConfig(['--http-threads', '0'], {})).toThrow(/--http-threads/);
+    expect(() => loadConfig(['--http-threads', 'many'], {})).toThrow(/--http-threads/);
   });
 
   it('names the setting that is wrong', () => {

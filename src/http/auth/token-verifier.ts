@@ -18,6 +18,28 @@ export interface TokenVerifierOptions {
   readonly adminGroup?: string;
   /** Verified tokens remembered (until they expire) so a hot shopper costs one signature check. */
   readonly cacheSize?: number;
+  /**
+   * Where the verifiers of the other HTTP threads of this process hear of a
+   * token this one verified, and this one of theirs: each token's signature
+   * is then checked once per process, not once per thread.
+   */
+  readonly share?: VerifiedTokenShare;
+}
+
+/** A token whose signature and claims were checked, as the verifier remembers it. */
+export interface VerifiedToken {
+  /** The whole Authorization header the token came in. */
+  readonly authorization: string;
+  readonly actor: Actor;
+  /** The token's `exp`, in epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+/** Verified tokens passed between the verifiers of one process (a channel, not a store). */
+export interface VerifiedTokenShare {
+  publish(token: VerifiedToken): void;
+  /** `learn` hears every token another verifier published. */
+  subscribe(learn: (token: VerifiedToken) => void): void;
 }
 
 export interface TokenVerifier {
@@ -40,7 +62,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     options.jwks instanceof URL ? createRemoteJWKSet(options.jwks) : createLocalJWKSet(options.jwks);
   const adminGroup = options.adminGroup ?? 'admin';
   const cacheSize = options.cacheSize ?? 100_000;
-  const cache = new Map<string, { authorization: string; actor: Actor; expiresAt: number }>();
+  const cache = new Map<string, VerifiedToken>();
+  const remember = (token: VerifiedToken): void => {
+    if (cache.size >= cacheSize) cache.clear();
+    cache.set(cacheKey(token.authorization), token);
+  };
+  options.share?.subscribe(remember);
 
   return {
     async verify(authorization, now) {
@@ -70,12 +97,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         userId: payload.sub!,
         isAdmin: Array.isArray(groups) && groups.includes(adminGroup),
       };
-      if (cache.size >= cacheSize) cache.clear();
-      cache.set(cacheKey(authorization!), {
+      const verified: VerifiedToken = {
         authorization: authorization!,
         actor,
         expiresAt: payload.exp! * 1000,
-      });
+      };
+      remember(verified);
+      options.share?.publish(verified);
       return actor;
     },
   };

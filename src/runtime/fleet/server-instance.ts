@@ -52,6 +52,8 @@ export async function startServer(
     host: settings.host,
     port: String(port),
     'reuse-port': String(role === 'api'),
+    // The fleet spreads the API over processes already; threads on top would crowd the same cores.
+    'http-threads': '1',
     'demo-sale': String(server.demoSale),
     // A fleet on one machine is for trying the cluster shape: development tokens, unless a JWKS is configured.
     auth: process.env.JWKS_URL === undefined ? 'local' : 'jwks',

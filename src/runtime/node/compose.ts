@@ -4,7 +4,11 @@ import { PurchaseTokens } from '../../app/purchase-tokens.ts';
 import { SoldOutBoard } from '../../app/sold-out-board.ts';
 import type { Config } from '../../config.ts';
 import { LOCAL_CLIENT_ID, LOCAL_ISSUER } from '../../http/auth/local-issuer.ts';
-import { createTokenVerifier, type TokenVerifier } from '../../http/auth/token-verifier.ts';
+import {
+  createTokenVerifier,
+  type TokenVerifier,
+  type VerifiedTokenShare,
+} from '../../http/auth/token-verifier.ts';
 import { TrustedProxies } from '../../http/client-address.ts';
 import type { DashboardPage } from '../../http/dashboard-routes.ts';
 import type { LazyGraphql } from '../../http/graphql-routes.ts';
@@ -60,11 +64,13 @@ export function composeHttpApp(
     readonly ready?: () => boolean;
     readonly dashboard?: DashboardPage;
     readonly graphql?: LazyGraphql | undefined;
+    /** Verified tokens shared with the process's other HTTP threads, when there are any. */
+    readonly tokenShare?: VerifiedTokenShare | undefined;
   },
 ): HttpApp {
   return createHttpApp({
     deps,
-    verifier: composeVerifier(config, options.localJwks),
+    verifier: composeVerifier(config, options.localJwks, options.tokenShare),
     ...(options.localJwks === undefined ? {} : { jwks: options.localJwks }),
     // With --metrics-port, /metrics is served there alone (see start.ts), not beside the API.
     ...(config.metricsPort === undefined
@@ -81,11 +87,16 @@ export function composeHttpApp(
 }
 
 /** Checks tokens against the local issuer's keys or the configured remote JWKS (Cognito). */
-export function composeVerifier(config: Config, localJwks: JSONWebKeySet | undefined): TokenVerifier {
+export function composeVerifier(
+  config: Config,
+  localJwks: JSONWebKeySet | undefined,
+  share?: VerifiedTokenShare,
+): TokenVerifier {
   const { remoteAuth } = config;
-  return createTokenVerifier(
-    remoteAuth === undefined
+  return createTokenVerifier({
+    ...(remoteAuth === undefined
       ? { jwks: localJwks!, issuer: LOCAL_ISSUER, clientIds: [LOCAL_CLIENT_ID] }
-      : { jwks: remoteAuth.jwksUrl, issuer: remoteAuth.issuer, clientIds: remoteAuth.clientIds },
-  );
+      : { jwks: remoteAuth.jwksUrl, issuer: remoteAuth.issuer, clientIds: remoteAuth.clientIds }),
+    ...(share === undefined ? {} : { share }),
+  });
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BroadcastVerifiedTokens } from '../../adapters/memory/broadcast-verified-tokens.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
 import { type Config, requireTokenVerifier } from '../../config.ts';
@@ -129,8 +130,11 @@ export async function startNode(
   });
   const dashboard = createDashboardPage(dashboardSource, logger);
   let ready = true;
+  // With more than one HTTP thread, a token verified on one is known to all (see BroadcastVerifiedTokens).
+  const tokenShare = config.httpThreads > 1 ? new BroadcastVerifiedTokens() : undefined;
   const app = composeHttpApp(config, deps, {
     localJwks: issuer?.jwks,
+    tokenShare,
     prometheus,
     ...(config.httpThreads > 1 ? { metricsText } : {}),
     logger,
@@ -215,6 +219,7 @@ export async function startNode(
           metricsServer?.drain(config.shutdownTimeoutMs),
         ]);
         feedRelay?.close();
+        tokenShare?.close();
         await worker.stop();
         await alarms.stop();
         deps.soldOutBoard.close();

@@ -9,6 +9,7 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
+import { BroadcastVerifiedTokens } from '../../../adapters/memory/broadcast-verified-tokens.ts';
 import type { SnapshotSource } from '../../../dashboard/feed.ts';
 import { TrustedProxies } from '../../../http/client-address.ts';
 import { LazyGraphql } from '../../../http/graphql-routes.ts';
@@ -61,8 +62,10 @@ const alarmFeed = foldHttp((summary) => void alarms.recordHttpSummary(summary).c
 let ready = true;
 const logger = createLogger({ level: config.logLevel, base: { thread: threadId } });
 const dashboard = createDashboardPage(client.remote<SnapshotSource>('dashboard'), logger);
+const tokenShare = new BroadcastVerifiedTokens();
 const app = composeHttpApp(config, deps, {
   localJwks: data.localJwks,
+  tokenShare,
   prometheus,
   // Whichever thread takes the scrape answers with the sum of every thread.
   metricsText: () => client.remote<{ text(): Promise<MetricsText> }>('metrics').text(),
@@ -99,6 +102,7 @@ port.on('message', (message: unknown) => {
     .then(() => nodeServer.drain(config.shutdownTimeoutMs))
     .then(async () => {
       await orderFeed?.close();
+      tokenShare.close();
       deps.soldOutBoard.close();
       await stores.soldOut.close();
       port.close();
