@@ -9,7 +9,7 @@ import {
   DEFAULT_ALARM_RULES,
   settleAlarmRules,
 } from './observability/alarm-rules.ts';
-import { LOG_LEVELS, type LogThreshold } from './observability/logger.ts';
+import { LOG_LEVELS, type LogThreshold } from './observability/log-records.ts';
 import {
   type BackendChoice,
   checkEveryShapeSetting,

@@ -1,5 +1,5 @@
-import FindMyWay from 'find-my-way';
 import type { JSONWebKeySet } from 'jose';
+import { addRoute, createRouter, findRoute } from 'rou3';
 import type { z } from 'zod';
 import type { AppDeps } from '../app/deps.ts';
 import { FlashSaleError } from '../domain/errors.ts';
@@ -95,14 +95,29 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     schemas = await import('./request-schemas.ts');
     return schemas;
   };
-  const router = FindMyWay({ ignoreTrailingSlash: true });
-  for (const r of routes) router.on(r.method, r.path, () => {}, r);
+  const router = createRouter<Route>();
+  for (const r of routes) addRoute(router, r.method, r.path, r);
+
+  /** The route and its decoded parameters; none for an unknown path or a parameter that is no valid %-encoding. */
+  function find(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+    const found = findRoute(router, method, path);
+    if (found === undefined) return undefined;
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(found.params ?? {})) {
+      try {
+        params[name] = decodeURIComponent(value);
+      } catch {
+        return undefined;
+      }
+    }
+    return { route: found.data, params };
+  }
 
   /** The route a path belongs to, whatever the method: the label its answers are counted and logged under. */
   function routeOf(path: string): string {
     for (const m of ['GET', 'POST'] as const) {
-      const found = router.find(m, path);
-      if (found !== null) return (found.store as Route).path;
+      const found = find(m, path);
+      if (found !== undefined) return found.route.path;
     }
     return 'unmatched';
   }
@@ -114,10 +129,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     requestId: string,
   ): Promise<RouteResult> {
     const method = request.method.toUpperCase();
-    const found = router.find(method === 'HEAD' ? 'GET' : (method as 'GET'), request.url.split('?', 1)[0]!);
-    if (found === null) {
+    const found = find(method === 'HEAD' ? 'GET' : method, request.url.split('?', 1)[0]!);
+    if (found === undefined) {
       const path = request.url.split('?', 1)[0]!;
-      const allowed = ['GET', 'POST'].filter((m) => router.find(m as 'GET', path) !== null);
+      const allowed = ['GET', 'POST'].filter((m) => find(m, path) !== undefined);
       if (allowed.length > 0) {
         matched.path = routeOf(path);
         throw new HttpError('method_not_allowed', `use ${allowed.join(' or ')} on this path`, {
@@ -126,7 +141,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       }
       throw new HttpError('not_found', `no route for ${method} ${path}`);
     }
-    const r = found.store as Route;
+    const r = found.route;
     matched.path = r.path;
     if (r.path === '/metrics') checkMetricsToken(request.headers.authorization, options.metricsToken);
     const now = options.deps.clock.now();

@@ -53,7 +53,7 @@ export interface RouteResponseDoc {
 
 export interface Route<Body = unknown> {
   readonly method: 'GET' | 'POST';
-  /** find-my-way syntax: /v1/sales/:id */
+  /** A path pattern with named parameters (rou3 syntax): /v1/sales/:id */
   readonly path: string;
   readonly access: Access;
   /** A public route that still reads who is asking when a caller identifies itself (`context.actor`). */

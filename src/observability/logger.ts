@@ -1,30 +1,6 @@
 import { type DestinationStream, pino } from 'pino';
 import type { Logger, LogLevel } from '../ports/logger.ts';
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogThreshold = (typeof LOG_LEVELS)[number];
-
-/**
- * Where a token or personal data could end up in a record: header maps
- * (`headers.authorization`, cookies, the purchase token), and fields named
- * for a secret or a shopper's contact details, at the top or one level down.
- */
-export const REDACTED_PATHS: readonly string[] = [
-  'authorization',
-  'cookie',
-  'token',
-  'password',
-  'email',
-  'phone',
-  'headers.authorization',
-  'headers.cookie',
-  'headers["x-purchase-token"]',
-  '*.authorization',
-  '*.token',
-  '*.password',
-  '*.email',
-  '*.phone',
-];
+import { type LogThreshold, REDACTED, REDACTED_PATHS } from './log-records.ts';
 
 export interface LoggerOptions {
   readonly level?: LogThreshold;
@@ -51,7 +27,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { error: pino.stdSerializers.err },
-      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
     },
     typeof options.destination === 'object'
       ? options.destination

@@ -3,7 +3,7 @@ import { LazySfnOrderWorkflow } from '../../adapters/sfn/lazy-sfn-order-workflow
 import { type AppDeps, composeAppDeps } from '../../app/deps.ts';
 import { EdgeStatusPublisher } from '../../app/edge-status.ts';
 import { createEmfMetrics, type EmfMetrics } from '../../observability/emf.ts';
-import { createLogger } from '../../observability/logger.ts';
+import { createJsonLineLogger } from '../../observability/json-line-logger.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { WorkflowLink } from '../../ports/order-workflow.ts';
@@ -43,7 +43,7 @@ export interface ComposeOptions {
 }
 
 export function composeLambda(config: LambdaConfig, options: ComposeOptions = {}): LambdaRuntime {
-  const logger = options.logger ?? createLogger({ level: config.logLevel, destination: 1 });
+  const logger = options.logger ?? createJsonLineLogger({ level: config.logLevel, destination: 1 });
   const backend = openAwsBackend({
     ledgerTable: config.ledgerTable,
     ordersTable: config.ordersTable,

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogThreshold } from '../../observability/logger.ts';
+import { LOG_LEVELS, type LogThreshold } from '../../observability/log-records.ts';
 
 /** What a Lambda function reads from its environment (set by the CDK stack). */
 export interface LambdaConfig {

@@ -89,6 +89,35 @@ describe('the HTTP app', () => {
     expect(read.headers['content-type']).toContain('application/json');
   });
 
+  it('routes by method and path: a trailing slash, %-encoded parameters, 404 and 405', async () => {
+    const admin = await issuer.sign({ sub: 'ops', admin: true });
+    const now = Date.now();
+    const created = await app.handle(
+      request('POST', '/v1/sales/', {
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(saleRequestBody(now, { stock: 2 })),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const { id } = JSON.parse(created.body) as { id: string };
+    // Parameters are decoded: an id sent %-encoded is the same sale.
+    const encoded = [...id].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    expect(JSON.parse((await app.handle(request('GET', `/v1/sales/${encoded}/`))).body)).toMatchObject({
+      id,
+    });
+
+    const codeOf = async (method: string, url: string) => {
+      const response = await app.handle(request(method, url));
+      return [response.status, JSON.parse(response.body).error?.code];
+    };
+    expect(await codeOf('GET', '/v1/sales/%E0%A4%A/purchase')).toEqual([404, 'not_found']);
+    expect(await codeOf('GET', '/v1/nothing-here')).toEqual([404, 'not_found']);
+    expect(await codeOf('DELETE', `/v1/sales/${id}`)).toEqual([405, 'method_not_allowed']);
+    const wrongMethod = await app.handle(request('GET', `/v1/sales/${id}/purchase`));
+    expect(JSON.parse(wrongMethod.body).error.details).toEqual({ allow: ['POST'] });
+    expect((await app.handle(request('HEAD', `/v1/sales/${id}`))).status).toBe(200);
+  });
+
   it('answers a store that does not answer a read with 503, reports it, and leaks nothing', async () => {
     const response = await brokenApp.handle(request('GET', '/v1/sales/x'));
     expect(response.status).toBe(503);
