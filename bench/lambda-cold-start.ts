@@ -5,7 +5,8 @@
 // realistic event (as Lambda does on a cold start: init, then the first
 // invocation). Reports the bundle sizes, the import and first-invocation
 // times measured inside the process, and the whole process's wall time minus
-// that of a bare `node -e ''` (the "over bare node" figure).
+// that of a bare `node -e ''` run just before it (the "over bare node" figure,
+// the median of those pairs).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,7 +206,10 @@ console.log(
 );
 for (const scenario of scenarios) {
   const bundle = reports.find((r) => r.name === scenario.fn)!.file;
+  // Each sample is paired with a bare node start run just before it: the machine's speed drifts over a
+  // run of this bench (±15 % here), and a difference taken within the pair does not drift with it.
   const samples = await repeat(runs, async () => {
+    const bareMs = (await wallMs(['-e', ''])).ms;
     const { ms, stderr } = await wallMs([child], { BUNDLE: bundle, EVENT: JSON.stringify(scenario.event) });
     const inner = JSON.parse(stderr.trim().split('\n').at(-1)!) as {
       importMs: number;
@@ -213,7 +217,7 @@ for (const scenario of scenarios) {
       warmMs: number;
       status: unknown;
     };
-    return { ms, ...inner };
+    return { ms, bareMs, ...inner };
   });
   const fmt = (x: number) => `${x.toFixed(1)} ms`;
   console.log(
@@ -224,7 +228,7 @@ for (const scenario of scenarios) {
       fmt(median(samples.map((s) => s.warmMs))).padStart(12),
       // The whole process ran two invocations: count only the first.
       fmt(median(samples.map((s) => s.ms - s.warmMs))).padStart(14),
-      fmt(median(samples.map((s) => s.ms - s.warmMs)) - bare).padStart(16),
+      fmt(median(samples.map((s) => s.ms - s.warmMs - s.bareMs))).padStart(16),
       // What being cold costs: import, plus the first invocation's extra time over a warm one.
       fmt(median(samples.map((s) => s.importMs + s.invokeMs - s.warmMs))).padStart(15),
       `  ${samples[0]!.status}`,

@@ -30,7 +30,16 @@ describe.skipIf(!available)('the cluster shape as separate processes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flashsale-cluster-'));
   const processes: ServerProcess[] = [];
 
-  const start = (role: 'api' | 'worker') => spawnServer(clusterServerFlags({ role, namespace, dataDir }));
+  // The API processes run the default thread count (one HTTP thread per core), as a cluster server started by hand does.
+  const start = (role: 'api' | 'worker') =>
+    spawnServer(
+      clusterServerFlags({
+        role,
+        namespace,
+        dataDir,
+        extra: role === 'api' ? ['--http-threads', 'auto'] : [],
+      }),
+    );
 
   beforeAll(async () => {
     // Written first so that every process signs and verifies with the same local key.

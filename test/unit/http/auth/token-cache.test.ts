@@ -9,6 +9,7 @@ import {
   loadLocalIssuer,
 } from '../../../../src/http/auth/local-issuer.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../../../src/http/auth/token-verifier.ts';
+import { forgedAuthorization } from '../../../support/forged-token.ts';
 
 /** The verifier remembers tokens it verified: a hit must be the very same header, never a look-alike. */
 describe('token verifier cache', () => {
@@ -36,17 +37,9 @@ describe('token verifier cache', () => {
   it('verifies again a header that ends like a cached one: a forged payload is refused', async () => {
     const token = await issuer.sign({ sub: 'ann', admin: false });
     await verifier.verify(`Bearer ${token}`, now);
-    const [header, , signature] = token.split('.');
-    const forgedPayload = Buffer.from(
-      JSON.stringify({
-        sub: 'mallory',
-        'cognito:groups': ['admin'],
-        token_use: 'access',
-        client_id: LOCAL_CLIENT_ID,
-      }),
-    ).toString('base64url');
-    const forged = `Bearer ${header}.${forgedPayload}.${signature}`;
-    await expect(verifier.verify(forged, now)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(verifier.verify(forgedAuthorization(token), now)).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
     // The genuine one is still taken.
     expect(await verifier.verify(`Bearer ${token}`, now)).toEqual({ userId: 'ann', isAdmin: false });
   });

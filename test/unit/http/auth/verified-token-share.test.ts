@@ -10,6 +10,7 @@ import {
   loadLocalIssuer,
 } from '../../../../src/http/auth/local-issuer.ts';
 import { createTokenVerifier, type VerifiedToken } from '../../../../src/http/auth/token-verifier.ts';
+import { forgedAuthorization } from '../../../support/forged-token.ts';
 
 /** Resolves once `channel` has heard `count` tokens (messages cross on the event loop); fails after 2 s. */
 function heard(channel: BroadcastVerifiedTokens, count: number): Promise<VerifiedToken[]> {
@@ -84,16 +85,7 @@ describe('verified tokens shared between verifiers', () => {
     const published = heard(listener, 1);
     await verifying.verify(`Bearer ${token}`, now);
     await published;
-    const [header, , signature] = token.split('.');
-    const payload = Buffer.from(
-      JSON.stringify({
-        sub: 'mallory',
-        'cognito:groups': ['admin'],
-        token_use: 'access',
-        client_id: LOCAL_CLIENT_ID,
-      }),
-    ).toString('base64url');
-    await expect(learning.verify(`Bearer ${header}.${payload}.${signature}`, now)).rejects.toMatchObject({
+    await expect(learning.verify(forgedAuthorization(token), now)).rejects.toMatchObject({
       code: 'unauthorized',
     });
   });
