@@ -21,7 +21,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { autoHttpThreads } from '../src/config.ts';
+import { autoHttpThreadsFor } from '../src/config.ts';
 import { api } from '../test/support/http-client.ts';
 import { spawnServer } from '../test/support/server-process.ts';
 import { auditOnceSettled } from './stampede/audit.ts';
@@ -377,7 +377,7 @@ const result =
     : await stampede(crowd, crowd.dataDir, 'rest');
 const phases = [...baselines, ...result.phases];
 const { audit } = result;
-const serverThreads = args.threads === 'auto' ? autoHttpThreads() : Number(args.threads);
+const serverThreads = args.threads === 'auto' ? autoHttpThreadsFor(args.backend) : Number(args.threads);
 const oversold = Math.max(0, audit.held + audit.paid - audit.initial);
 const selling = result.phases.find((p) => p.name === 'selling');
 const lines = [

@@ -93,7 +93,7 @@ export interface Config {
   readonly demoSale: boolean;
   /**
    * Threads accepting HTTP on the one port (SO_REUSEPORT); the store stays
-   * with the first. `auto` (the default): one per core, at most AUTO_HTTP_THREADS_MAX.
+   * with the first. `auto` (the default): see autoHttpThreadsFor.
    */
   readonly httpThreads: number;
   /** Bind the port with SO_REUSEPORT, so that several API processes share it (the fleet does). */
@@ -230,7 +230,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     purchaseTokenSecret: c.purchaseTokenSecret,
     workerMaxAttempts: c.workerMaxAttempts,
     demoSale: c.demoSale === undefined ? demoSaleByDefault(c.backend) : c.demoSale === 'true',
-    httpThreads: c.httpThreads === 'auto' ? autoHttpThreads() : c.httpThreads,
+    httpThreads: c.httpThreads === 'auto' ? autoHttpThreadsFor(c.backend) : c.httpThreads,
     reusePort: c.reusePort === 'true',
     logLevel: c.logLevel,
     shutdownTimeoutMs: c.shutdownTimeoutMs,
@@ -246,9 +246,21 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
  */
 export const AUTO_HTTP_THREADS_MAX = 4;
 
-/** `--http-threads auto`: the cores this process may use, up to AUTO_HTTP_THREADS_MAX. */
+/** The cores this process may use, up to AUTO_HTTP_THREADS_MAX. */
 export function autoHttpThreads(cores = availableParallelism()): number {
   return Math.max(1, Math.min(cores, AUTO_HTTP_THREADS_MAX));
+}
+
+/**
+ * `--http-threads auto`: one per core (autoHttpThreads) for the embedded
+ * shape, one for the cluster shape. A cluster server's store is Redis and
+ * PostgreSQL, reached from the main thread: extra threads add a hop to every
+ * purchase, and at a sell-out each thread's sold-out board read the sale's
+ * holdings through it; in the stampede, two threads stalled the first 6 s of
+ * the sold-out phase (docs/performance.md). Scale a cluster with processes.
+ */
+export function autoHttpThreadsFor(backend: string, cores = availableParallelism()): number {
+  return backend === 'embedded' ? autoHttpThreads(cores) : 1;
 }
 
 /**

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUTO_HTTP_THREADS_MAX,
   autoHttpThreads,
+  autoHttpThreadsFor,
   type Config,
   ConfigError,
   loadConfig,
@@ -44,8 +45,14 @@ describe('loadConfig', () => {
     );
   });
 
-  it('runs one HTTP thread per core by default, at most four; a number or `auto` chooses', () => {
+  it('runs one HTTP thread per core by default (embedded), at most four; a number or `auto` chooses', () => {
     expect(loadConfig([], {}).httpThreads).toBe(autoHttpThreads());
+    // The cluster shape scales with processes: one thread unless asked.
+    const cluster = ['--backend', 'cluster', '--database-url', PG];
+    expect(loadConfig(cluster, {}).httpThreads).toBe(1);
+    expect(loadConfig([...cluster, '--http-threads', '2'], {}).httpThreads).toBe(2);
+    expect(autoHttpThreadsFor('embedded', 2)).toBe(2);
+    expect(autoHttpThreadsFor('cluster', 8)).toBe(1);
     expect(autoHttpThreads()).toBe(Math.min(availableParallelism(), AUTO_HTTP_THREADS_MAX));
     expect([1, 2, 3, 4, 16, 0].map((cores) => autoHttpThreads(cores))).toEqual([1, 2, 3, 4, 4, 1]);
     expect(loadConfig(['--http-threads', '3'], {}).httpThreads).toBe(3);

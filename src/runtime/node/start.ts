@@ -29,6 +29,7 @@ import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
 import { orderFeedRelay } from './threads/relayed-order-feed.ts';
+import { ThreadsSoldOutSignal } from './threads/threads-sold-out-signal.ts';
 
 export interface RunningNode {
   readonly url: string;
@@ -88,12 +89,17 @@ export async function startNode(
     inFlight: () => nodeServer?.inFlight() ?? 0,
     alarms: () => alarms.states(),
   });
+  // A shape whose sold-out news travels between processes (Redis) is joined to the threads' channel.
+  const soldOut =
+    config.httpThreads > 1 && !ThreadsSoldOutSignal.reachesThreads(backend.soldOut)
+      ? new ThreadsSoldOutSignal(backend.soldOut)
+      : undefined;
   // Every thread's store calls arrive here (extra threads call these over RPC), so they are timed once.
   const stores: Stores = {
     ledger: timedStore(backend.ledger, (op) => prometheus.backendTimer('ledger', op)),
     orders: timedStore(backend.orders, (op) => prometheus.backendTimer('orders', op)),
     queue: backend.queue,
-    soldOut: backend.soldOut,
+    soldOut: soldOut ?? backend.soldOut,
     orderProjection: backend.orderProjection,
     purchaseLimiter: openPurchaseLimiter(config, backend),
   };
@@ -223,6 +229,7 @@ export async function startNode(
         await worker.stop();
         await alarms.stop();
         deps.soldOutBoard.close();
+        await soldOut?.close();
         await backend.close();
       })();
       return closing;
