@@ -50,6 +50,9 @@ const config = loadConfig(
     '0',
     '--port',
     '0',
+    // The app is called in process: an HTTP thread would only add its idle CPU to the figures.
+    '--http-threads',
+    '1',
   ],
   { PATH: process.env.PATH },
 );
