@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Sale } from '../../src/domain/sale.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import { openTestClusterBackend, sharedServicesAvailable } from '../support/cluster-services.ts';
+import { saleFixture } from '../support/fixtures.ts';
 
 const available = await sharedServicesAvailable();
 
@@ -20,18 +22,13 @@ describe.skipIf(!available)("a Redis ledger's holdings of a large sale", () => {
       redisPrefix: `flashsale-test:holdings-${Math.random().toString(36).slice(2)}:`,
     });
     const now = Date.now();
-    const sale = {
+    const sale: Sale = {
+      ...saleFixture,
       id: `holdings-${now}`,
-      sku: 'HOLD',
-      name: 'Holdings',
       stock: 2_600,
       startsAt: now - 1000,
       endsAt: now + 60_000,
       perUserLimit: 3,
-      priceCents: 100,
-      currency: 'EUR',
-      paymentWindowSeconds: 60,
-      purchaseToken: false,
       createdAt: now,
     };
     await backend.ledger.openSale(sale);
