@@ -1,5 +1,5 @@
-import type { BroadcastChannel as Channel } from 'node:worker_threads';
 import type { SoldOutListener, SoldOutSignal } from '../../ports/sold-out-signal.ts';
+import { ProcessBroadcast } from './process-broadcast.ts';
 
 interface SoldOutMessage {
   readonly saleId: string;
@@ -14,39 +14,25 @@ function isSoldOutMessage(data: unknown): data is SoldOutMessage {
 
 /**
  * Sold-out announcements between the threads of one process (a
- * BroadcastChannel reaches every other channel of the same name in the
- * process, whichever thread holds it). Enough for the embedded shape and for
- * a warm Lambda instance; the cluster shape carries them over Redis instead.
- * The channel is Node's global BroadcastChannel (worker_threads' class):
- * importing node:worker_threads would load all of it at a Lambda cold start.
+ * ProcessBroadcast). Enough for the embedded shape and for a warm Lambda
+ * instance; the cluster shape carries them over Redis instead.
  */
 export class BroadcastSoldOutSignal implements SoldOutSignal {
-  readonly #channel: Channel;
-  readonly #listeners = new Set<SoldOutListener>();
+  readonly #channel: ProcessBroadcast<SoldOutMessage>;
 
   constructor(channelName = 'flashsale:sold-out') {
-    this.#channel = new BroadcastChannel(channelName);
-    this.#channel.onmessage = (event: unknown) => {
-      const data = (event as { data?: unknown }).data;
-      if (!isSoldOutMessage(data)) return;
-      for (const listener of this.#listeners) listener(data.saleId, data.soldOut);
-    };
-    // A channel with a handler keeps the event loop alive; the process must be free to exit.
-    this.#channel.unref();
+    this.#channel = new ProcessBroadcast(channelName, isSoldOutMessage);
   }
 
   announce(saleId: string, soldOut: boolean): void {
-    const message: SoldOutMessage = { saleId, soldOut };
-    this.#channel.postMessage(message);
+    this.#channel.post({ saleId, soldOut });
   }
 
   subscribe(listener: SoldOutListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#channel.subscribe((message) => listener(message.saleId, message.soldOut));
   }
 
   async close(): Promise<void> {
-    this.#listeners.clear();
     this.#channel.close();
   }
 }

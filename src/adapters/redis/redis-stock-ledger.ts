@@ -19,11 +19,10 @@ import { LuaScript, type ScriptRunner } from './lua-script.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { RedisSaleBook } from './redis-sale-book.ts';
 import { reservationFromHash, type StoredReservation } from './reservation-hash.ts';
+import { reserveReplyToOutcome } from './reserve-reply.ts';
 
 /** Reservations read per round trip when listing a sale's holdings. */
 const HOLDINGS_SLICE = 1_000;
-
-import { reserveReplyToOutcome } from './reserve-reply.ts';
 
 /** The subset of an ioredis client the ledger needs. */
 export type LedgerRedis = Pick<

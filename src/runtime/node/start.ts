@@ -89,9 +89,10 @@ export async function startNode(
     inFlight: () => nodeServer?.inFlight() ?? 0,
     alarms: () => alarms.states(),
   });
+  const threads = config.httpThreads > 1;
   // A shape whose sold-out news travels between processes (Redis) is joined to the threads' channel.
   const soldOut =
-    config.httpThreads > 1 && !ThreadsSoldOutSignal.reachesThreads(backend.soldOut)
+    threads && !ThreadsSoldOutSignal.reachesThreads(backend.soldOut)
       ? new ThreadsSoldOutSignal(backend.soldOut)
       : undefined;
   // Every thread's store calls arrive here (extra threads call these over RPC), so they are timed once.
@@ -137,12 +138,12 @@ export async function startNode(
   const dashboard = createDashboardPage(dashboardSource, logger);
   let ready = true;
   // With more than one HTTP thread, a token verified on one is known to all (see BroadcastVerifiedTokens).
-  const tokenShare = config.httpThreads > 1 ? new BroadcastVerifiedTokens() : undefined;
+  const tokenShare = threads ? new BroadcastVerifiedTokens() : undefined;
   const app = composeHttpApp(config, deps, {
     localJwks: issuer?.jwks,
     tokenShare,
     prometheus,
-    ...(config.httpThreads > 1 ? { metricsText } : {}),
+    ...(threads ? { metricsText } : {}),
     logger,
     observe: (route, status, seconds) => {
       prometheus.observeHttp(route, status, seconds);
@@ -171,7 +172,6 @@ export async function startNode(
           clock,
           trustedProxies: new TrustedProxies(config.trustedProxies),
         });
-  const threads = config.httpThreads > 1;
   const feedRelay =
     threads && backend.orderFeed !== undefined ? orderFeedRelay(backend.orderFeed) : undefined;
   await listen(server, config.port, config.host, threads || config.reusePort);
