@@ -23,8 +23,9 @@ describe('WalCheckpointer', () => {
 
     const failures: Error[] = [];
     const checkpointer = new WalCheckpointer(path, (error) => failures.push(error), 50);
+    // A checkpoint grows the file page by page: wait for all of it, not the first page.
     let size = uncheckpointed;
-    for (let waited = 0; waited < 10_000 && size <= uncheckpointed; waited += 50) {
+    for (let waited = 0; waited < 10_000 && size <= uncheckpointed + 400_000; waited += 50) {
       await sleep(50);
       size = statSync(path).size;
     }
