@@ -1,7 +1,6 @@
 // What a purchase the edge would refuse costs the Region without the edge: the DynamoDB calls
 // (with the capacity units DynamoDB reports) of one not_started and one sold_out refusal by the
 // API function, on dynalite. Used for the cost table in docs/aws.md. Run: node bench/edge-refusal-cost.ts
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { silentLogger } from '../src/ports/logger.ts';
 import { createApiHandler } from '../src/runtime/lambda/api-handler.ts';
 import { composeLambda } from '../src/runtime/lambda/compose.ts';
@@ -9,20 +8,16 @@ import { saleRequestBody } from '../test/support/fixtures.ts';
 import { cognitoClaims, httpApiEvent } from '../test/support/lambda-events.ts';
 import { lambdaConfigFor } from '../test/support/lambda-runtime.ts';
 import { startLocalAws } from '../test/support/local-aws.ts';
-
-const calls: string[] = [];
-const send = DynamoDBClient.prototype.send;
-// Counted at the client: every command the adapters send, whatever they do with the answer.
-DynamoDBClient.prototype.send = function (this: DynamoDBClient, ...args: Parameters<typeof send>) {
-  calls.push((args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
-  return send.apply(this, args) as ReturnType<typeof send>;
-} as typeof send;
+import { RegionConflictProxy } from '../test/support/region-conflict-proxy.ts';
 
 const aws = await startLocalAws();
+// Counted on the wire, in front of dynalite: every call the adapters make, whatever they do with the answer.
+const wire = await RegionConflictProxy.start(aws.dynamodbEndpoint);
 try {
   const resources = await aws.createResources();
+  const clients = aws.backendOptions(resources).clients;
   const runtime = composeLambda(lambdaConfigFor(resources), {
-    clients: aws.backendOptions(resources).clients,
+    clients: { ...clients, dynamodb: { ...clients?.dynamodb, endpoint: wire.endpoint } },
     logger: silentLogger,
     writeMetrics: () => {},
   });
@@ -46,11 +41,11 @@ try {
     const counts: Record<string, number> = {};
     const runs = 20;
     for (let i = 0; i < runs; i++) {
-      calls.length = 0;
+      wire.calls.length = 0;
       const answer = await buy(saleId, `shopper-${i}`);
       if (answer.statusCode !== expected)
         throw new Error(`${label}: expected ${expected}, got ${answer.statusCode}`);
-      for (const name of calls) counts[name] = (counts[name] ?? 0) + 1 / runs;
+      for (const { operation } of wire.calls) counts[operation] = (counts[operation] ?? 0) + 1 / runs;
     }
     console.log(
       label,
@@ -71,5 +66,6 @@ try {
   await measure('sold_out', soldOut, 409);
   await runtime.backend.close();
 } finally {
+  await wire.stop();
   await aws.stop();
 }

@@ -1,7 +1,8 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SFNClientConfig } from '@aws-sdk/client-sfn';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
+import { openDynamoDb } from '../adapters/dynamodb/aws-lite-dynamo-db.ts';
+import type { DynamoDbConfig } from '../adapters/dynamodb/dynamo-db.ts';
 import { DynamoOrderStore } from '../adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../adapters/dynamodb/dynamo-stock-ledger.ts';
 import { DynamoTaskTokens } from '../adapters/dynamodb/dynamo-task-tokens.ts';
@@ -16,9 +17,9 @@ export interface AwsBackendOptions {
   readonly deadLetterQueueUrl: string;
   /** Shards of a new sale's stock (default 4). */
   readonly stockShards?: number;
-  /** SDK client settings (region, endpoint, credentials); each service may override. */
+  /** Client settings (region, endpoint, credentials) per service. */
   readonly clients?: {
-    readonly dynamodb?: DynamoDBClientConfig;
+    readonly dynamodb?: DynamoDbConfig;
     readonly sqs?: SQSClientConfig;
     readonly sns?: SNSClientConfig;
     readonly sfn?: SFNClientConfig;
@@ -36,7 +37,7 @@ export interface AwsBackendOptions {
  * on SQS. Order events go to SNS through `SnsOrderNotifier`, which only the
  * queue consumer creates (so the other functions' bundles leave the SNS
  * client out). The SQS client is loaded on the queue's first use, so a cold
- * start loads the DynamoDB client only.
+ * start loads the DynamoDB client only: `@aws-lite/client`, not the SDK's.
  */
 export interface AwsBackend extends Backend {
   readonly ledger: DynamoStockLedger;
@@ -48,7 +49,7 @@ export interface AwsBackend extends Backend {
 }
 
 export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
-  const dynamodb = new DynamoDBClient(options.clients?.dynamodb ?? {});
+  const dynamodb = openDynamoDb(options.clients?.dynamodb);
   const queue = new LazySqsEventQueue({
     clientConfig: options.clients?.sqs ?? {},
     queueUrl: options.queueUrl,
@@ -83,7 +84,6 @@ export function openAwsBackend(options: AwsBackendOptions): AwsBackend {
     soldOut,
     async close() {
       await soldOut.close();
-      dynamodb.destroy();
       await queue.close();
     },
   };

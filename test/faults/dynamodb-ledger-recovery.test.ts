@@ -1,5 +1,6 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDynamoDb } from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
+import { type DynamoDb, DynamoDbError } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { DynamoOrderStore } from '../../src/adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../../src/adapters/dynamodb/dynamo-stock-ledger.ts';
 import { auditSale } from '../../src/app/audit.ts';
@@ -7,6 +8,7 @@ import type { AppDeps } from '../../src/app/deps.ts';
 import type { Sale } from '../../src/domain/sale.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
 import type { ReserveResult } from '../../src/ports/stock-ledger.ts';
+import { interceptDynamoDb } from '../support/intercepted-dynamo-db.ts';
 import {
   type AwsResources,
   LOCAL_CREDENTIALS,
@@ -20,23 +22,24 @@ import { ManualClock } from '../support/manual-clock.ts';
 type Fault = { when: (command: string, input: Record<string, unknown>) => boolean; error: () => Error };
 
 function definiteRejection(): Error {
-  return Object.assign(new Error('Throughput exceeds the current capacity'), {
-    name: 'ProvisionedThroughputExceededException',
-    $metadata: { httpStatusCode: 400 },
-  });
+  return new DynamoDbError(
+    'ProvisionedThroughputExceededException',
+    'Throughput exceeds the current capacity',
+    400,
+  );
 }
 
 function ambiguousFailure(): Error {
-  return Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+  return new DynamoDbError('NetworkingError', 'socket hang up', undefined);
 }
 
 const writesReservation = (command: string, input: Record<string, unknown>) =>
-  command === 'PutItemCommand' && JSON.stringify(input).includes('"pk":{"S":"R#');
+  command === 'PutItem' && JSON.stringify(input).includes('"pk":{"S":"R#');
 
 describe('the DynamoDB ledger when a write fails or its writer dies', () => {
   let aws: LocalAws;
   let resources: AwsResources;
-  let client: DynamoDBClient;
+  let client: DynamoDb;
   const faults: Fault[] = [];
   const wall = { now: Date.now() };
   const clock = new ManualClock();
@@ -47,21 +50,16 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
   beforeAll(async () => {
     aws = await startLocalAws();
     resources = await aws.createResources();
-    client = new DynamoDBClient({
+    const store = openDynamoDb({
       endpoint: aws.dynamodbEndpoint,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const index = faults.findIndex((f) =>
-          f.when(context.commandName ?? '', args.input as Record<string, unknown>),
-        );
-        if (index >= 0) throw faults.splice(index, 1)[0]!.error();
-        return next(args);
-      },
-      { step: 'initialize', name: 'faultInjection' },
-    );
+    client = interceptDynamoDb(store, ({ operation, input }, next) => {
+      const index = faults.findIndex((f) => f.when(operation, input));
+      if (index >= 0) throw faults.splice(index, 1)[0]!.error();
+      return next();
+    });
     ledger = new DynamoStockLedger({
       client,
       tableName: resources.ledgerTable,
@@ -84,7 +82,6 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
     };
   });
   afterAll(async () => {
-    client.destroy();
     await aws.stop();
   });
 
@@ -112,13 +109,11 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
     ledger.reserve({ saleId, userId, quantity, idempotencyKey: key, now: clock.now() });
 
   async function claimExists(userId: string, key: string): Promise<boolean> {
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: resources.ledgerTable,
-        Key: { pk: { S: `K#${userId}#${key}` } },
-        ConsistentRead: true,
-      }),
-    );
+    const { Item } = await client.send('GetItem', {
+      TableName: resources.ledgerTable,
+      Key: { pk: { S: `K#${userId}#${key}` } },
+      ConsistentRead: true,
+    });
     return Item !== undefined;
   }
 
@@ -143,7 +138,7 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
   it('never gives units back on an ambiguous failure; the key is cleared once its lease is over', async () => {
     const sale = await newSale(3);
     faults.push({ when: writesReservation, error: ambiguousFailure });
-    await expect(reserve(sale.id, 'bob', 'k')).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(reserve(sale.id, 'bob', 'k')).rejects.toMatchObject({ name: 'NetworkingError' });
     // The writer may be alive: a retry within the lease waits, then answers with a fault (503: retry).
     await expect(reserve(sale.id, 'bob', 'k')).rejects.toThrow(/still in progress/);
     // The lease is over: the claim and the hold are cleared and the retry decides afresh.
@@ -168,13 +163,11 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
     wall.now += 31_000;
     // A hold whose reservation exists is kept (and marked confirmed), however old.
     expect((await reserve(sale.id, 'cat', 'fourth')).kind).toBe('limit_exceeded');
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: resources.ledgerTable,
-        Key: { pk: { S: `U#${sale.id}#cat` } },
-        ConsistentRead: true,
-      }),
-    );
+    const { Item } = await client.send('GetItem', {
+      TableName: resources.ledgerTable,
+      Key: { pk: { S: `U#${sale.id}#cat` } },
+      ConsistentRead: true,
+    });
     const holds = Object.entries(Item!).filter(([name]) => name.startsWith('h:'));
     expect(holds).toHaveLength(1);
     expect(holds[0]![1].M?.until?.N).toBe(String(Number.MAX_SAFE_INTEGER));
@@ -187,7 +180,7 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
     const sale = await newSale(2, 1);
     faults.push({
       when: (command, input) =>
-        command === 'UpdateItemCommand' && String(input.UpdateExpression).startsWith('SET stock = stock -'),
+        command === 'UpdateItem' && String(input.UpdateExpression).startsWith('SET stock = stock -'),
       error: definiteRejection,
     });
     await expect(reserve(sale.id, 'dan', 'k')).rejects.toThrow();

@@ -1,5 +1,6 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDynamoDb } from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
+import { type DynamoDb, DynamoDbError } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { DynamoOrderStore } from '../../src/adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../../src/adapters/dynamodb/dynamo-stock-ledger.ts';
 import { auditSale } from '../../src/app/audit.ts';
@@ -8,6 +9,7 @@ import { cancelOrder, type OrderView } from '../../src/app/orders.ts';
 import { FlashSaleError } from '../../src/domain/errors.ts';
 import type { Sale } from '../../src/domain/sale.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
+import { interceptDynamoDb } from '../support/intercepted-dynamo-db.ts';
 import {
   type AwsResources,
   LOCAL_CREDENTIALS,
@@ -37,29 +39,27 @@ class FailingNthCall {
     this.#countdown = 0;
   }
 
-  install(client: DynamoDBClient): void {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (this.#countdown === 0 || --this.#countdown > 0) return next(args);
-        this.fired = `${context.commandName} ${JSON.stringify(args.input).slice(0, 160)}`;
-        if (this.#mode === 'refused') {
-          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
-            name: 'ThrottlingException',
-            $metadata: { httpStatusCode: 400 },
-          });
-        }
-        await next(args);
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-      },
-      { step: 'initialize', name: 'failNthCall' },
-    );
+  wrap(inner: DynamoDb): DynamoDb {
+    return interceptDynamoDb(inner, async ({ operation, input }, next) => {
+      if (this.#countdown === 0 || --this.#countdown > 0) return next();
+      this.fired = `${operation} ${JSON.stringify(input).slice(0, 160)}`;
+      if (this.#mode === 'refused') {
+        throw new DynamoDbError(
+          'ThrottlingException',
+          'Rate of requests exceeds the allowed throughput',
+          400,
+        );
+      }
+      await next();
+      throw new DynamoDbError('NetworkingError', 'socket hang up', undefined);
+    });
   }
 }
 
 describe('a DynamoDB release that fails at any one of its writes', () => {
   let aws: LocalAws;
   let resources: AwsResources;
-  let client: DynamoDBClient;
+  let client: DynamoDb;
   const fault = new FailingNthCall();
   const wall = { now: Date.now() };
   const clock = new ManualClock();
@@ -71,12 +71,9 @@ describe('a DynamoDB release that fails at any one of its writes', () => {
   beforeAll(async () => {
     aws = await startLocalAws();
     resources = await aws.createResources();
-    client = new DynamoDBClient({
-      endpoint: aws.dynamodbEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
-    fault.install(client);
+    client = fault.wrap(
+      openDynamoDb({ endpoint: aws.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    );
     ledger = new DynamoStockLedger({
       client,
       tableName: resources.ledgerTable,
@@ -95,7 +92,6 @@ describe('a DynamoDB release that fails at any one of its writes', () => {
     };
   });
   afterAll(async () => {
-    client.destroy();
     await aws.stop();
   });
 
@@ -120,9 +116,11 @@ describe('a DynamoDB release that fails at any one of its writes', () => {
   }
 
   async function item(pk: string): Promise<Record<string, unknown>> {
-    const { Item } = await client.send(
-      new GetItemCommand({ TableName: resources.ledgerTable, Key: { pk: { S: pk } }, ConsistentRead: true }),
-    );
+    const { Item } = await client.send('GetItem', {
+      TableName: resources.ledgerTable,
+      Key: { pk: { S: pk } },
+      ConsistentRead: true,
+    });
     return Item ?? {};
   }
 

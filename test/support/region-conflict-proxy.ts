@@ -12,7 +12,7 @@ export interface SeenCall {
  * `ReplicatedWriteConflictException` (HTTP 400, the wire error a global table
  * with multi-Region strong consistency gives while another Region writes the
  * same item) for the calls `conflicts` picks, without passing them on, and
- * forwards every other call unchanged, recording each. The SDK under test
+ * forwards every other call unchanged, recording each. The client under test
  * parses and retries that answer exactly as it would AWS's.
  */
 export class RegionConflictProxy {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDbError } from './dynamo-db.ts';
 
 // Plain AttributeValue helpers instead of @aws-sdk/lib-dynamodb: a handful of
 // fields, and a smaller Lambda bundle.
@@ -38,8 +39,7 @@ export function isConditionFailure(error: unknown): boolean {
 /**
  * True for the error a global table with multi-Region strong consistency
  * answers when the item is being written from another Region at that moment:
- * nothing was applied, and the write may be tried again (the SDK already
- * retried it before this surfaces).
+ * nothing was applied, and the write may be tried again.
  */
 export function isReplicatedWriteConflict(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplicatedWriteConflictException';
@@ -62,9 +62,8 @@ export async function ignoreConditionFailure(write: Promise<unknown>): Promise<b
  * the write may or may not have been applied.
  */
 export function isDefiniteRejection(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
-    ?.httpStatusCode;
-  return typeof status === 'number' && status >= 400 && status < 500;
+  const status = error instanceof DynamoDbError ? error.statusCode : undefined;
+  return status !== undefined && status >= 400 && status < 500;
 }
 
 const NAMESPACE = Buffer.from('6f1b7e2a4c3d4f5e8a9b0c1d2e3f4a5b', 'hex');

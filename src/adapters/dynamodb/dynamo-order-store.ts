@@ -1,11 +1,3 @@
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
 import { applyOrderEvent, type OrderEvent, type OrderStatus, type Transition } from '../../domain/order.ts';
 import type { Reservation } from '../../domain/reservation.ts';
 import {
@@ -15,6 +7,7 @@ import {
   tallyStatuses,
 } from '../../ports/order-store.ts';
 import { type Item, isConditionFailure, N, num, S, str } from './attributes.ts';
+import type { DynamoDb, DynamoDbOperations } from './dynamo-db.ts';
 import { countAll, queryAll } from './query-pages.ts';
 import { ORDERS_INDEX } from './tables.ts';
 
@@ -26,10 +19,10 @@ import { ORDERS_INDEX } from './tables.ts';
  * and changes nothing.
  */
 export class DynamoOrderStore implements OrderStore {
-  readonly #db: DynamoDBClient;
+  readonly #db: DynamoDb;
   readonly #table: string;
 
-  constructor(client: DynamoDBClient, tableName: string) {
+  constructor(client: DynamoDb, tableName: string) {
     this.#db = client;
     this.#table = tableName;
   }
@@ -51,9 +44,11 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async get(orderId: string): Promise<OrderRecord | undefined> {
-    const { Item: item } = await this.#db.send(
-      new GetItemCommand({ TableName: this.#table, Key: { orderId: S(orderId) }, ConsistentRead: true }),
-    );
+    const { Item: item } = await this.#db.send('GetItem', {
+      TableName: this.#table,
+      Key: { orderId: S(orderId) },
+      ConsistentRead: true,
+    });
     return item === undefined ? undefined : orderFromItem(item);
   }
 
@@ -86,18 +81,16 @@ export class DynamoOrderStore implements OrderStore {
     for (let i = 0; i < keys.length; i += 100) {
       let wanted: Item[] | undefined = keys.slice(i, i + 100).map((key) => ({ orderId: key.orderId! }));
       while (wanted !== undefined && wanted.length > 0) {
-        const reply: BatchGetItemCommandOutput = await this.#db.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.#table]: {
-                Keys: wanted,
-                ProjectionExpression: '#status',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ConsistentRead: true,
-              },
+        const reply: DynamoDbOperations['BatchGetItem']['output'] = await this.#db.send('BatchGetItem', {
+          RequestItems: {
+            [this.#table]: {
+              Keys: wanted,
+              ProjectionExpression: '#status',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ConsistentRead: true,
             },
-          }),
-        );
+          },
+        });
         for (const item of reply.Responses?.[this.#table] ?? []) {
           const status = str(item, 'status');
           tally.set(status, (tally.get(status) ?? 0) + 1);
@@ -109,37 +102,33 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async #create(r: Reservation, status: OrderStatus, now: number): Promise<void> {
-    await this.#db.send(
-      new PutItemCommand({
-        TableName: this.#table,
-        Item: {
-          orderId: S(r.orderId),
-          reservationId: S(r.id),
-          saleId: S(r.saleId),
-          userId: S(r.userId),
-          quantity: N(r.quantity),
-          amountCents: N(r.amountCents),
-          currency: S(r.currency),
-          status: S(status),
-          createdAt: N(now),
-          updatedAt: N(now),
-        },
-        ConditionExpression: 'attribute_not_exists(orderId)',
-      }),
-    );
+    await this.#db.send('PutItem', {
+      TableName: this.#table,
+      Item: {
+        orderId: S(r.orderId),
+        reservationId: S(r.id),
+        saleId: S(r.saleId),
+        userId: S(r.userId),
+        quantity: N(r.quantity),
+        amountCents: N(r.amountCents),
+        currency: S(r.currency),
+        status: S(status),
+        createdAt: N(now),
+        updatedAt: N(now),
+      },
+      ConditionExpression: 'attribute_not_exists(orderId)',
+    });
   }
 
   async #move(orderId: string, from: OrderStatus, to: OrderStatus, now: number): Promise<void> {
-    await this.#db.send(
-      new UpdateItemCommand({
-        TableName: this.#table,
-        Key: { orderId: S(orderId) },
-        UpdateExpression: 'SET #status = :to, updatedAt = :now',
-        ConditionExpression: '#status = :from',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':to': S(to), ':from': S(from), ':now': N(now) },
-      }),
-    );
+    await this.#db.send('UpdateItem', {
+      TableName: this.#table,
+      Key: { orderId: S(orderId) },
+      UpdateExpression: 'SET #status = :to, updatedAt = :now',
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':to': S(to), ':from': S(from), ':now': N(now) },
+    });
   }
 }
 

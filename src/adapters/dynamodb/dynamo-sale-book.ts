@@ -1,4 +1,3 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Sale } from '../../domain/sale.ts';
 import { splitStock } from '../../domain/stock-shards.ts';
 import { S } from './attributes.ts';
@@ -30,13 +29,11 @@ export class DynamoSaleBook {
     const shards = Math.max(1, Math.min(this.#stockShards, sale.stock));
     // Shards first: a sale is visible only once all of its stock is.
     await this.#stock.create(sale.id, splitStock(sale.stock, shards));
-    await this.#table.db.send(
-      new PutItemCommand({
-        TableName: this.#table.name,
-        Item: saleToItem({ ...sale, shards }),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.#table.db.send('PutItem', {
+      TableName: this.#table.name,
+      Item: saleToItem({ ...sale, shards }),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
     this.#remember({ ...sale, shards });
   }
 

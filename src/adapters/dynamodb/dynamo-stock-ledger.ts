@@ -1,4 +1,3 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { checkPayment } from '../../domain/order.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
@@ -14,6 +13,7 @@ import type {
 } from '../../ports/stock-ledger.ts';
 import { AbandonedRequests } from './abandoned-requests.ts';
 import { nameBasedUuid, S } from './attributes.ts';
+import type { DynamoDb } from './dynamo-db.ts';
 import { DynamoPurchase } from './dynamo-purchase.ts';
 import { DynamoSaleBook } from './dynamo-sale-book.ts';
 import { EventOutbox, type Relay } from './event-outbox.ts';
@@ -27,7 +27,7 @@ import { ShardedStock } from './sharded-stock.ts';
 import { UserHolds } from './user-holds.ts';
 
 export interface DynamoLedgerOptions {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDb;
   readonly tableName: string;
   /** Stock shards of a new sale (capped at its stock): each item takes ~1,000 writes/s. */
   readonly stockShards: number;
@@ -224,7 +224,7 @@ export class DynamoStockLedger implements StockLedger {
   }
 
   async ping(): Promise<boolean> {
-    await this.#table.db.send(new GetItemCommand({ TableName: this.#table.name, Key: { pk: S('PING') } }));
+    await this.#table.db.send('GetItem', { TableName: this.#table.name, Key: { pk: S('PING') } });
     return true;
   }
 

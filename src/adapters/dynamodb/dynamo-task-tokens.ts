@@ -1,6 +1,6 @@
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { TaskTokens } from '../../ports/order-workflow.ts';
 import { S } from './attributes.ts';
+import type { DynamoDb } from './dynamo-db.ts';
 
 const TOKEN_ATTRIBUTE = 'paymentTaskToken';
 
@@ -11,37 +11,33 @@ const TOKEN_ATTRIBUTE = 'paymentTaskToken';
  * order nobody recorded is a fault, not something to create.
  */
 export class DynamoTaskTokens implements TaskTokens {
-  readonly #db: DynamoDBClient;
+  readonly #db: DynamoDb;
   readonly #table: string;
 
-  constructor(client: DynamoDBClient, tableName: string) {
+  constructor(client: DynamoDb, tableName: string) {
     this.#db = client;
     this.#table = tableName;
   }
 
   async save(orderId: string, token: string): Promise<void> {
-    await this.#db.send(
-      new UpdateItemCommand({
-        TableName: this.#table,
-        Key: { orderId: S(orderId) },
-        UpdateExpression: 'SET #token = :token',
-        ConditionExpression: 'attribute_exists(orderId)',
-        ExpressionAttributeNames: { '#token': TOKEN_ATTRIBUTE },
-        ExpressionAttributeValues: { ':token': S(token) },
-      }),
-    );
+    await this.#db.send('UpdateItem', {
+      TableName: this.#table,
+      Key: { orderId: S(orderId) },
+      UpdateExpression: 'SET #token = :token',
+      ConditionExpression: 'attribute_exists(orderId)',
+      ExpressionAttributeNames: { '#token': TOKEN_ATTRIBUTE },
+      ExpressionAttributeValues: { ':token': S(token) },
+    });
   }
 
   async find(orderId: string): Promise<string | undefined> {
-    const { Item: item } = await this.#db.send(
-      new GetItemCommand({
-        TableName: this.#table,
-        Key: { orderId: S(orderId) },
-        ProjectionExpression: '#token',
-        ExpressionAttributeNames: { '#token': TOKEN_ATTRIBUTE },
-        ConsistentRead: true,
-      }),
-    );
+    const { Item: item } = await this.#db.send('GetItem', {
+      TableName: this.#table,
+      Key: { orderId: S(orderId) },
+      ProjectionExpression: '#token',
+      ExpressionAttributeNames: { '#token': TOKEN_ATTRIBUTE },
+      ConsistentRead: true,
+    });
     return item?.[TOKEN_ATTRIBUTE]?.S;
   }
 }

@@ -1,4 +1,3 @@
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ReserveRequest } from '../../ports/stock-ledger.ts';
 import { ignoreConditionFailure, N, num, S, str } from './attributes.ts';
 import { claimKey } from './ledger-keys.ts';
@@ -41,36 +40,32 @@ export class IdempotencyClaims {
   /** Claims the request's key for `claim`; false if the key is already claimed. */
   put(request: ReserveRequest, claim: Claim): Promise<boolean> {
     return ignoreConditionFailure(
-      this.#table.db.send(
-        new PutItemCommand({
-          TableName: this.#table.name,
-          Item: {
-            pk: S(claimKey(request.userId, request.idempotencyKey)),
-            reservationId: S(claim.reservationId),
-            orderId: S(claim.orderId),
-            saleId: S(claim.saleId),
-            quantity: N(claim.quantity),
-            leaseUntil: N(claim.leaseUntil),
-            createdAt: N(request.now),
-          },
-          // mirrors decidePurchase (idempotency replay/conflict) in domain/purchase-decision.ts
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
+      this.#table.db.send('PutItem', {
+        TableName: this.#table.name,
+        Item: {
+          pk: S(claimKey(request.userId, request.idempotencyKey)),
+          reservationId: S(claim.reservationId),
+          orderId: S(claim.orderId),
+          saleId: S(claim.saleId),
+          quantity: N(claim.quantity),
+          leaseUntil: N(claim.leaseUntil),
+          createdAt: N(request.now),
+        },
+        // mirrors decidePurchase (idempotency replay/conflict) in domain/purchase-decision.ts
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
   }
 
   /** Gives the request's key up, if it still stands for `reservationId`. */
   async delete(request: ReserveRequest, reservationId: string): Promise<void> {
     await ignoreConditionFailure(
-      this.#table.db.send(
-        new DeleteItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(claimKey(request.userId, request.idempotencyKey)) },
-          ConditionExpression: 'reservationId = :rid',
-          ExpressionAttributeValues: { ':rid': S(reservationId) },
-        }),
-      ),
+      this.#table.db.send('DeleteItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(claimKey(request.userId, request.idempotencyKey)) },
+        ConditionExpression: 'reservationId = :rid',
+        ExpressionAttributeValues: { ':rid': S(reservationId) },
+      }),
     );
   }
 }

@@ -1,4 +1,3 @@
-import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { EventTopic } from '../../ports/event-queue.ts';
 import { type Item, ignoreConditionFailure, isConditionFailure, N, S } from './attributes.ts';
@@ -49,13 +48,11 @@ export class ReservationItems {
     item.outboxBucket = S(outboxBucket(bucket));
     item.outboxAt = N(reservation.createdAt);
     try {
-      await this.#table.db.send(
-        new PutItemCommand({
-          TableName: this.#table.name,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.#table.db.send('PutItem', {
+        TableName: this.#table.name,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
     } catch (error) {
       // A retried put whose first attempt had landed: the reservation is there, which is all we wanted.
       if (isConditionFailure(error) && (await this.stored(reservation.id)) !== undefined) return;
@@ -151,31 +148,27 @@ export class ReservationItems {
     },
   ): Promise<boolean> {
     return ignoreConditionFailure(
-      this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(reservationKey(reservationId)) },
-          UpdateExpression: change.update,
-          ConditionExpression: `attribute_exists(restock)${change.condition ?? ''}`,
-          ...(change.names === undefined ? {} : { ExpressionAttributeNames: change.names }),
-          ...(change.values === undefined ? {} : { ExpressionAttributeValues: change.values }),
-        }),
-      ),
+      this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(reservationKey(reservationId)) },
+        UpdateExpression: change.update,
+        ConditionExpression: `attribute_exists(restock)${change.condition ?? ''}`,
+        ...(change.names === undefined ? {} : { ExpressionAttributeNames: change.names }),
+        ...(change.values === undefined ? {} : { ExpressionAttributeValues: change.values }),
+      }),
     );
   }
 
   /** Takes the unsent flag off, if it is still `topic`'s. */
   async clearPending(reservationId: string, topic: EventTopic): Promise<void> {
     await ignoreConditionFailure(
-      this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(reservationKey(reservationId)) },
-          UpdateExpression: 'REMOVE pendingEvent, outboxBucket, outboxAt',
-          ConditionExpression: 'pendingEvent = :topic',
-          ExpressionAttributeValues: { ':topic': S(topic) },
-        }),
-      ),
+      this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(reservationKey(reservationId)) },
+        UpdateExpression: 'REMOVE pendingEvent, outboxBucket, outboxAt',
+        ConditionExpression: 'pendingEvent = :topic',
+        ExpressionAttributeValues: { ':topic': S(topic) },
+      }),
     );
   }
 
@@ -213,23 +206,21 @@ export class ReservationItems {
 
   async #moveFromHeld(stored: StoredReservation, now: number, move: MoveFromHeld): Promise<boolean> {
     return ignoreConditionFailure(
-      this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(reservationKey(stored.reservation.id)) },
-          UpdateExpression: `SET #state = :to, ${move.set}, pendingEvent = :topic, outboxBucket = :bucket, outboxAt = :now REMOVE dueBucket, dueAt`,
-          ConditionExpression: `#state = :held${move.condition}`,
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':to': S(move.state),
-            ':held': S('held'),
-            ':now': N(now),
-            ':topic': S(move.topic),
-            ':bucket': S(outboxBucket(stored.bucket)),
-            ...move.values,
-          },
-        }),
-      ),
+      this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(reservationKey(stored.reservation.id)) },
+        UpdateExpression: `SET #state = :to, ${move.set}, pendingEvent = :topic, outboxBucket = :bucket, outboxAt = :now REMOVE dueBucket, dueAt`,
+        ConditionExpression: `#state = :held${move.condition}`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':to': S(move.state),
+          ':held': S('held'),
+          ':now': N(now),
+          ':topic': S(move.topic),
+          ':bucket': S(outboxBucket(stored.bucket)),
+          ...move.values,
+        },
+      }),
     );
   }
 
@@ -242,16 +233,14 @@ export class ReservationItems {
   ): Promise<Item[]> {
     const pages = await Promise.all(
       Array.from({ length: SWEEP_BUCKETS }, (_, k) =>
-        this.#table.db.send(
-          new QueryCommand({
-            TableName: this.#table.name,
-            IndexName: index.name,
-            KeyConditionExpression: '#b = :bucket AND #at <= :upTo',
-            ExpressionAttributeNames: { '#b': index.partitionKey, '#at': index.sortKey },
-            ExpressionAttributeValues: { ':bucket': S(bucket(k)), ':upTo': N(upTo) },
-            Limit: limit,
-          }),
-        ),
+        this.#table.db.send('Query', {
+          TableName: this.#table.name,
+          IndexName: index.name,
+          KeyConditionExpression: '#b = :bucket AND #at <= :upTo',
+          ExpressionAttributeNames: { '#b': index.partitionKey, '#at': index.sortKey },
+          ExpressionAttributeValues: { ':bucket': S(bucket(k)), ':upTo': N(upTo) },
+          Limit: limit,
+        }),
       ),
     );
     return pages.flatMap((page) => page.Items ?? []);

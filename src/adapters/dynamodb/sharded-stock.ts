@@ -1,9 +1,4 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { shardProbeOrder } from '../../domain/stock-shards.ts';
 import {
   ignoreConditionFailure,
@@ -49,13 +44,11 @@ export class ShardedStock {
   async create(saleId: string, units: readonly number[]): Promise<void> {
     await Promise.all(
       units.map((stock, n) =>
-        this.#table.db.send(
-          new PutItemCommand({
-            TableName: this.#table.name,
-            Item: { pk: S(shardKey(saleId, n)), saleId: S(saleId), stock: N(stock) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
+        this.#table.db.send('PutItem', {
+          TableName: this.#table.name,
+          Item: { pk: S(shardKey(saleId, n)), saleId: S(saleId), stock: N(stock) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       ),
     );
   }
@@ -67,11 +60,9 @@ export class ShardedStock {
       pk: S(shardKey(sale.id, n)),
     }));
     while (keys.length > 0) {
-      const result = await this.#table.db.send(
-        new BatchGetItemCommand({
-          RequestItems: { [this.#table.name]: { Keys: keys, ConsistentRead: consistent } },
-        }),
-      );
+      const result = await this.#table.db.send('BatchGetItem', {
+        RequestItems: { [this.#table.name]: { Keys: keys, ConsistentRead: consistent } },
+      });
       for (const item of result.Responses?.[this.#table.name] ?? []) {
         stocks[shardOfKey(str(item, 'pk'))] = num(item, 'stock');
       }
@@ -131,14 +122,12 @@ export class ShardedStock {
   async giveBack(saleId: string, takes: Takes): Promise<void> {
     await Promise.all(
       takes.map(([shard, units]) =>
-        this.#table.db.send(
-          new UpdateItemCommand({
-            TableName: this.#table.name,
-            Key: { pk: S(shardKey(saleId, shard)) },
-            UpdateExpression: 'SET stock = stock + :val',
-            ExpressionAttributeValues: { ':val': N(units) },
-          }),
-        ),
+        this.#table.db.send('UpdateItem', {
+          TableName: this.#table.name,
+          Key: { pk: S(shardKey(saleId, shard)) },
+          UpdateExpression: 'SET stock = stock + :val',
+          ExpressionAttributeValues: { ':val': N(units) },
+        }),
       ),
     );
   }
@@ -150,31 +139,27 @@ export class ShardedStock {
    */
   giveBackOnce(saleId: string, shard: number, units: number, reservationId: string): Promise<boolean> {
     return ignoreConditionFailure(
-      this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(shardKey(saleId, shard)) },
-          UpdateExpression: 'SET stock = stock + :val, #mark = :one',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#mark)',
-          ExpressionAttributeNames: { '#mark': giveBackMark(reservationId) },
-          ExpressionAttributeValues: { ':val': N(units), ':one': N(1) },
-        }),
-      ),
+      this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(shardKey(saleId, shard)) },
+        UpdateExpression: 'SET stock = stock + :val, #mark = :one',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#mark)',
+        ExpressionAttributeNames: { '#mark': giveBackMark(reservationId) },
+        ExpressionAttributeValues: { ':val': N(units), ':one': N(1) },
+      }),
     );
   }
 
   /** Takes a finished give-back's mark off the shard (only once the reservation records the units as back). */
   async dropMark(saleId: string, shard: number, reservationId: string): Promise<void> {
     await ignoreConditionFailure(
-      this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(shardKey(saleId, shard)) },
-          UpdateExpression: 'REMOVE #mark',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#mark': giveBackMark(reservationId) },
-        }),
-      ),
+      this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(shardKey(saleId, shard)) },
+        UpdateExpression: 'REMOVE #mark',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#mark': giveBackMark(reservationId) },
+      }),
     );
   }
 
@@ -189,17 +174,15 @@ export class ShardedStock {
     takenSoFar: Takes,
   ): Promise<'taken' | 'short' | { readonly conflict: unknown }> {
     try {
-      await this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(shardKey(saleId, shard)) },
-          UpdateExpression: 'SET stock = stock - :val',
-          // mirrors decidePurchase (stock check) in domain/purchase-decision.ts, for one shard
-          ConditionExpression: 'stock >= :val',
-          ExpressionAttributeValues: { ':val': N(units) },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
+      await this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(shardKey(saleId, shard)) },
+        UpdateExpression: 'SET stock = stock - :val',
+        // mirrors decidePurchase (stock check) in domain/purchase-decision.ts, for one shard
+        ConditionExpression: 'stock >= :val',
+        ExpressionAttributeValues: { ':val': N(units) },
+        ReturnValues: 'UPDATED_NEW',
+      });
       return 'taken';
     } catch (error) {
       if (isConditionFailure(error)) return 'short';

@@ -1,4 +1,3 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Item, ignoreConditionFailure, N, optNum, S } from './attributes.ts';
 import type { Claim } from './idempotency-claims.ts';
 import type { SaleDefinition } from './ledger-items.ts';
@@ -37,23 +36,20 @@ export class UserHolds {
   /** Adds the claim's units to the shopper's count with a hold; false if the limit does not allow it. */
   take(sale: SaleDefinition, userId: string, claim: Claim): Promise<boolean> {
     return ignoreConditionFailure(
-      this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(userKey(sale.id, userId)) },
-          UpdateExpression: 'SET units = if_not_exists(units, :zero) + :q, #hold = :hold',
-          // mirrors decidePurchase (per-user limit) in domain/purchase-decision.ts
-          ConditionExpression:
-            'attribute_not_exists(#hold) AND (attribute_not_exists(units) OR units <= :max)',
-          ExpressionAttributeNames: { '#hold': holdName(claim.reservationId) },
-          ExpressionAttributeValues: {
-            ':zero': N(0),
-            ':q': N(claim.quantity),
-            ':max': N(sale.perUserLimit - claim.quantity),
-            ':hold': { M: { q: N(claim.quantity), until: N(claim.leaseUntil) } },
-          },
-        }),
-      ),
+      this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(userKey(sale.id, userId)) },
+        UpdateExpression: 'SET units = if_not_exists(units, :zero) + :q, #hold = :hold',
+        // mirrors decidePurchase (per-user limit) in domain/purchase-decision.ts
+        ConditionExpression: 'attribute_not_exists(#hold) AND (attribute_not_exists(units) OR units <= :max)',
+        ExpressionAttributeNames: { '#hold': holdName(claim.reservationId) },
+        ExpressionAttributeValues: {
+          ':zero': N(0),
+          ':q': N(claim.quantity),
+          ':max': N(sale.perUserLimit - claim.quantity),
+          ':hold': { M: { q: N(claim.quantity), until: N(claim.leaseUntil) } },
+        },
+      }),
     );
   }
 
@@ -97,16 +93,14 @@ export class UserHolds {
     change: { readonly update: string; readonly names?: Record<string, string>; readonly values: Item },
   ): Promise<boolean> {
     return ignoreConditionFailure(
-      this.#table.db.send(
-        new UpdateItemCommand({
-          TableName: this.#table.name,
-          Key: { pk: S(userKey(saleId, userId)) },
-          UpdateExpression: change.update,
-          ConditionExpression: 'attribute_exists(#hold)',
-          ExpressionAttributeNames: { '#hold': holdName(reservationId), ...change.names },
-          ExpressionAttributeValues: change.values,
-        }),
-      ),
+      this.#table.db.send('UpdateItem', {
+        TableName: this.#table.name,
+        Key: { pk: S(userKey(saleId, userId)) },
+        UpdateExpression: change.update,
+        ConditionExpression: 'attribute_exists(#hold)',
+        ExpressionAttributeNames: { '#hold': holdName(reservationId), ...change.names },
+        ExpressionAttributeValues: change.values,
+      }),
     );
   }
 }

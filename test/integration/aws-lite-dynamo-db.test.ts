@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isConditionFailure, isDefiniteRejection } from '../../src/adapters/dynamodb/attributes.ts';
+import { openDynamoDb } from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
+import { type DynamoDb, DynamoDbError } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { freePort } from '../support/free-port.ts';
+import {
+  type AwsResources,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalAws,
+  startLocalAws,
+} from '../support/local-aws.ts';
+
+describe('the DynamoDB client (aws-lite) against dynalite', () => {
+  let aws: LocalAws;
+  let resources: AwsResources;
+  let db: DynamoDb;
+
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    resources = await aws.createResources();
+    db = openDynamoDb({
+      endpoint: aws.dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+  });
+  afterAll(() => aws.stop());
+
+  it('writes, updates, queries and reads back DynamoDB JSON as it is', async () => {
+    const TableName = resources.ledgerTable;
+    const item = {
+      pk: { S: 'T#round-trip' },
+      n: { N: '12.5' },
+      flag: { BOOL: true },
+      nothing: { NULL: true },
+      list: { L: [{ S: 'a' }, { N: '1' }] },
+      map: { M: { nested: { S: 'é✓' } } },
+      saleShard: { S: 'round-trip#0' },
+    };
+    await db.send('PutItem', { TableName, Item: item });
+    const updated = await db.send('UpdateItem', {
+      TableName,
+      Key: { pk: item.pk },
+      UpdateExpression: 'SET n = n + :one',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+      ReturnValues: 'ALL_NEW',
+    });
+    expect(updated.Attributes).toEqual({ ...item, n: { N: '13.5' } });
+    const { Item } = await db.send('GetItem', { TableName, Key: { pk: item.pk }, ConsistentRead: true });
+    expect(Item).toEqual({ ...item, n: { N: '13.5' } });
+    const page = await db.send('Query', {
+      TableName,
+      IndexName: 'bySale',
+      KeyConditionExpression: 'saleShard = :shard',
+      ExpressionAttributeValues: { ':shard': { S: 'round-trip#0' } },
+      Select: 'COUNT',
+    });
+    expect(page.Count).toBe(1);
+    await db.send('DeleteItem', { TableName, Key: { pk: item.pk } });
+    expect((await db.send('GetItem', { TableName, Key: { pk: item.pk }, ConsistentRead: true })).Item).toBe(
+      undefined,
+    );
+  });
+
+  it('names a false condition by its code, with the 400 DynamoDB answered', async () => {
+    const TableName = resources.ledgerTable;
+    await db.send('PutItem', { TableName, Item: { pk: { S: 'T#taken' } } });
+    const refused = await db
+      .send('PutItem', {
+        TableName,
+        Item: { pk: { S: 'T#taken' } },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DynamoDbError);
+    expect(refused).toMatchObject({ name: 'ConditionalCheckFailedException', statusCode: 400 });
+    expect(isConditionFailure(refused)).toBe(true);
+    expect(isDefiniteRejection(refused)).toBe(true);
+  });
+
+  it('names a request DynamoDB rejects (unknown table) without a namespace', async () => {
+    const missing = await db
+      .send('GetItem', { TableName: 'no-such-table', Key: { pk: { S: 'x' } } })
+      .catch((error: unknown) => error);
+    expect(missing).toMatchObject({ name: 'ResourceNotFoundException', statusCode: 400 });
+    expect(String((missing as Error).message)).toContain('GetItem');
+  });
+
+  it('tells a call that got no answer from one DynamoDB refused: ambiguous, not a rejection', async () => {
+    const nobody = openDynamoDb({
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const failure = await nobody
+      .send('GetItem', { TableName: resources.ledgerTable, Key: { pk: { S: 'x' } } })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'NetworkingError', statusCode: undefined });
+    expect(isDefiniteRejection(failure)).toBe(false);
+    expect(isConditionFailure(failure)).toBe(false);
+  }, 20_000);
+});
