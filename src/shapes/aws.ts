@@ -1,8 +1,7 @@
 import type { SFNClientConfig } from '@aws-sdk/client-sfn';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
-import type { SQSClientConfig } from '@aws-sdk/client-sqs';
-import { openDynamoDb } from '../adapters/dynamodb/aws-lite-dynamo-db.ts';
-import type { DynamoDbConfig } from '../adapters/dynamodb/dynamo-db.ts';
+import type { AwsClientConfig } from '../adapters/aws-lite/aws-json-service.ts';
+import { openDynamoDb } from '../adapters/dynamodb/dynamo-db.ts';
 import { DynamoOrderStore } from '../adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../adapters/dynamodb/dynamo-stock-ledger.ts';
 import { DynamoTaskTokens } from '../adapters/dynamodb/dynamo-task-tokens.ts';
@@ -19,8 +18,8 @@ export interface AwsBackendOptions {
   readonly stockShards?: number;
   /** Client settings (region, endpoint, credentials) per service. */
   readonly clients?: {
-    readonly dynamodb?: DynamoDbConfig;
-    readonly sqs?: SQSClientConfig;
+    readonly dynamodb?: AwsClientConfig;
+    readonly sqs?: AwsClientConfig;
     readonly sns?: SNSClientConfig;
     readonly sfn?: SFNClientConfig;
   };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDynamoDb } from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
-import { type DynamoDb, DynamoDbError } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { AwsServiceError } from '../../src/adapters/aws-lite/aws-json-service.ts';
+import type { DynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { openDynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { DynamoOrderStore } from '../../src/adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../../src/adapters/dynamodb/dynamo-stock-ledger.ts';
 import { auditSale } from '../../src/app/audit.ts';
@@ -22,7 +23,7 @@ import { ManualClock } from '../support/manual-clock.ts';
 type Fault = { when: (command: string, input: Record<string, unknown>) => boolean; error: () => Error };
 
 function definiteRejection(): Error {
-  return new DynamoDbError(
+  return new AwsServiceError(
     'ProvisionedThroughputExceededException',
     'Throughput exceeds the current capacity',
     400,
@@ -30,7 +31,7 @@ function definiteRejection(): Error {
 }
 
 function ambiguousFailure(): Error {
-  return new DynamoDbError('NetworkingError', 'socket hang up', undefined);
+  return new AwsServiceError('NetworkingError', 'socket hang up', undefined);
 }
 
 const writesReservation = (command: string, input: Record<string, unknown>) =>

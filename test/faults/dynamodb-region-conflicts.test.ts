@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  openDynamoDb,
-  REPLICATED_CONFLICT_ATTEMPTS,
-} from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
+import { RETRYABLE_CODE_ATTEMPTS } from '../../src/adapters/aws-lite/aws-json-service.ts';
 import type { DynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { openDynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { DynamoOrderStore } from '../../src/adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../../src/adapters/dynamodb/dynamo-stock-ledger.ts';
 import { NothingTaken } from '../../src/adapters/dynamodb/sharded-stock.ts';
@@ -121,7 +119,7 @@ describe('the DynamoDB ledger when another Region writes the same stock shard', 
     const result = await reserve(sale.id, 'bob', 'k');
     expect(result.kind).toBe('reserved');
     // The client tried shard 0 as often as its retry policy allows; the ledger then went on to shard 1.
-    expect(proxy.refused).toHaveLength(REPLICATED_CONFLICT_ATTEMPTS);
+    expect(proxy.refused).toHaveLength(RETRYABLE_CODE_ATTEMPTS);
     expect([await shardStock(sale.id, 0), await shardStock(sale.id, 1)]).toEqual([2, 1]);
     expect(await auditSale(deps, sale.id)).toMatchObject({ ok: true, available: 3, held: 1 });
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDynamoDb } from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
-import { type DynamoDb, DynamoDbError } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { AwsServiceError } from '../../src/adapters/aws-lite/aws-json-service.ts';
+import type { DynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { openDynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { DynamoOrderStore } from '../../src/adapters/dynamodb/dynamo-order-store.ts';
 import { DynamoStockLedger } from '../../src/adapters/dynamodb/dynamo-stock-ledger.ts';
 import { auditSale } from '../../src/app/audit.ts';
@@ -44,14 +45,14 @@ class FailingNthCall {
       if (this.#countdown === 0 || --this.#countdown > 0) return next();
       this.fired = `${operation} ${JSON.stringify(input).slice(0, 160)}`;
       if (this.#mode === 'refused') {
-        throw new DynamoDbError(
+        throw new AwsServiceError(
           'ThrottlingException',
           'Rate of requests exceeds the allowed throughput',
           400,
         );
       }
       await next();
-      throw new DynamoDbError('NetworkingError', 'socket hang up', undefined);
+      throw new AwsServiceError('NetworkingError', 'socket hang up', undefined);
     });
   }
 }

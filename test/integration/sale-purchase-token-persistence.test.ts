@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDynamoDb } from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
+import { openDynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { DynamoStockLedger } from '../../src/adapters/dynamodb/dynamo-stock-ledger.ts';
 import { saleToItem } from '../../src/adapters/dynamodb/ledger-items.ts';
 import { RedisKeys } from '../../src/adapters/redis/redis-keys.ts';

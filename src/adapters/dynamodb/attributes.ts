@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDbError } from './dynamo-db.ts';
+import { AwsServiceError } from '../aws-lite/aws-json-service.ts';
 
 // Plain AttributeValue helpers instead of @aws-sdk/lib-dynamodb: a handful of
 // fields, and a smaller Lambda bundle.
@@ -62,7 +62,7 @@ export async function ignoreConditionFailure(write: Promise<unknown>): Promise<b
  * the write may or may not have been applied.
  */
 export function isDefiniteRejection(error: unknown): boolean {
-  const status = error instanceof DynamoDbError ? error.statusCode : undefined;
+  const status = error instanceof AwsServiceError ? error.statusCode : undefined;
   return status !== undefined && status >= 400 && status < 500;
 }
 

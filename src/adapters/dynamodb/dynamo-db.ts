@@ -13,6 +13,8 @@ import type {
   UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 
+import { type AwsClientConfig, openAwsJsonService } from '../aws-lite/aws-json-service.ts';
+
 type Reply<Output> = Omit<Output, '$metadata'>;
 
 /**
@@ -31,7 +33,7 @@ export interface DynamoDbOperations {
 
 export type DynamoDbOperation = keyof DynamoDbOperations;
 
-/** A DynamoDB connection: one call per operation, errors as `DynamoDbError`. */
+/** A DynamoDB connection: one call per operation, errors as `AwsServiceError`. */
 export interface DynamoDb {
   send<Op extends DynamoDbOperation>(
     operation: Op,
@@ -39,29 +41,21 @@ export interface DynamoDb {
   ): Promise<DynamoDbOperations[Op]['output']>;
 }
 
-/** Where and as whom to call DynamoDB; unset fields come from the environment (AWS_REGION, AWS_ACCESS_KEY_ID…). */
-export interface DynamoDbConfig {
-  readonly endpoint?: string;
-  readonly region?: string;
-  readonly credentials?: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
+/** DynamoDB on aws-lite; errors are `AwsServiceError`s named by DynamoDB's code. */
+export function openDynamoDb(config?: AwsClientConfig): DynamoDb {
+  const service = openAwsJsonService(
+    {
+      service: 'dynamodb',
+      targetPrefix: 'DynamoDB_20120810',
+      endpointVariable: 'AWS_ENDPOINT_URL_DYNAMODB',
+      // A global table's write that another Region was writing at that moment: nothing applied.
+      // After the last try, the ledger turns to another shard.
+      retryableCodes: ['ReplicatedWriteConflictException'],
+    },
+    config,
+  );
+  return {
+    send: async (operation, input) =>
+      (await service.call(operation, input)) as Awaited<ReturnType<DynamoDb['send']>>,
   };
-}
-
-/**
- * A failed DynamoDB call. `name` is DynamoDB's error code without its
- * namespace (`ConditionalCheckFailedException`), or `NetworkingError` when
- * no answer came; `statusCode` is the HTTP status DynamoDB answered, if it did.
- */
-export class DynamoDbError extends Error {
-  override readonly name: string;
-  readonly statusCode: number | undefined;
-
-  constructor(name: string, message: string, statusCode: number | undefined, options?: ErrorOptions) {
-    super(message, options);
-    this.name = name;
-    this.statusCode = statusCode;
-  }
 }

@@ -1,21 +1,20 @@
-import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent } from '../../ports/event-queue.ts';
+import type { AwsClientConfig } from '../aws-lite/aws-json-service.ts';
 import type { SqsEventQueue, SqsQueueOptions } from './sqs-event-queue.ts';
 
 export interface LazySqsQueueOptions extends Omit<SqsQueueOptions, 'client'> {
-  /** Settings of the SQS client the queue makes when it is loaded. */
-  readonly clientConfig: SQSClientConfig;
+  /** Settings of the SQS connection the queue makes when it is loaded. */
+  readonly clientConfig: AwsClientConfig;
 }
 
 /**
- * The SQS queue, its module (with the SQS client and its SDK code) imported on
- * first use. A Lambda function that seldom touches the queue leaves all of it
+ * The SQS queue, its module (with its SQS connection) imported on first use. A Lambda function that seldom touches the queue leaves all of it
  * out of its cold start: the API sends to it once a purchase is stored (after
  * its DynamoDB writes), the consumer only to delay a failed message.
  */
 export class LazySqsEventQueue implements EventQueue {
   readonly #options: LazySqsQueueOptions;
-  #loading: Promise<{ readonly queue: SqsEventQueue; readonly client: SQSClient }> | undefined;
+  #loading: Promise<SqsEventQueue> | undefined;
   #closed = false;
 
   constructor(options: LazySqsQueueOptions) {
@@ -29,7 +28,7 @@ export class LazySqsEventQueue implements EventQueue {
       const { clientConfig, ...options } = this.#options;
       return openSqsEventQueue(clientConfig, options);
     });
-    return (await this.#loading).queue;
+    return this.#loading;
   }
 
   async publish(topic: string, body: string, now: number): Promise<string> {
@@ -73,12 +72,8 @@ export class LazySqsEventQueue implements EventQueue {
     await (await this.load()).delayRedelivery(receiptHandle, seconds);
   }
 
-  /** Destroys the client, if the queue was ever loaded. */
+  /** Refuses further work (the connection's idle keep-alive sockets do not hold the process). */
   async close(): Promise<void> {
     this.#closed = true;
-    const loading = this.#loading;
-    if (loading === undefined) return;
-    const { client } = await loading;
-    client.destroy();
   }
 }

@@ -1,18 +1,10 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-  type SQSClientConfig,
-} from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { DeadLetter, EventQueue, QueueDepth, QueuedEvent } from '../../ports/event-queue.ts';
+import type { AwsClientConfig } from '../aws-lite/aws-json-service.ts';
+import { openSqs, type Sqs } from './sqs.ts';
 
 export interface SqsQueueOptions {
-  readonly client: SQSClient;
+  readonly client: Sqs;
   readonly queueUrl: string;
   /** The queue's redrive target: where SQS moves a message after maxReceiveCount receives. */
   readonly deadLetterQueueUrl: string;
@@ -22,13 +14,12 @@ export interface SqsQueueOptions {
 
 const MAX_VISIBILITY_SECONDS = 12 * 3600;
 
-/** A queue on an SQS client of its own, made from `clientConfig` (the caller destroys it). */
+/** A queue on an SQS connection of its own, made from `clientConfig`. */
 export function openSqsEventQueue(
-  clientConfig: SQSClientConfig,
+  clientConfig: AwsClientConfig,
   options: Omit<SqsQueueOptions, 'client'>,
-): { readonly queue: SqsEventQueue; readonly client: SQSClient } {
-  const client = new SQSClient(clientConfig);
-  return { queue: new SqsEventQueue({ ...options, client }), client };
+): SqsEventQueue {
+  return new SqsEventQueue({ ...options, client: openSqs(clientConfig) });
 }
 
 /**
@@ -47,7 +38,7 @@ export function openSqsEventQueue(
  * "start DLQ redrive" is that).
  */
 export class SqsEventQueue implements EventQueue {
-  readonly #sqs: SQSClient;
+  readonly #sqs: Sqs;
   readonly #queueUrl: string;
   readonly #dlqUrl: string;
   readonly #visibility: number;
@@ -62,13 +53,11 @@ export class SqsEventQueue implements EventQueue {
   }
 
   async publish(topic: string, body: string, _now: number): Promise<string> {
-    const result = await this.#sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.#queueUrl,
-        MessageBody: body,
-        MessageAttributes: { topic: { DataType: 'String', StringValue: topic } },
-      }),
-    );
+    const result = await this.#sqs.send('SendMessage', {
+      QueueUrl: this.#queueUrl,
+      MessageBody: body,
+      MessageAttributes: { topic: { DataType: 'String', StringValue: topic } },
+    });
     return result.MessageId ?? '';
   }
 
@@ -97,7 +86,7 @@ export class SqsEventQueue implements EventQueue {
 
   async ack(id: string): Promise<void> {
     this.#inFlight.delete(id);
-    await this.#sqs.send(new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: id }));
+    await this.#sqs.send('DeleteMessage', { QueueUrl: this.#queueUrl, ReceiptHandle: id });
   }
 
   async retryLater(id: string, _error: string, at: number): Promise<void> {
@@ -111,19 +100,17 @@ export class SqsEventQueue implements EventQueue {
     this.#inFlight.delete(id);
     if (entry === undefined) throw new Error('deadLetter: the message is not in flight in this consumer');
     const { event } = entry;
-    await this.#sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.#dlqUrl,
-        MessageBody: event.body,
-        MessageAttributes: {
-          topic: { DataType: 'String', StringValue: event.topic },
-          attempts: { DataType: 'Number', StringValue: String(event.attempts + 1) },
-          lastError: { DataType: 'String', StringValue: error.slice(0, 1000) || 'unknown error' },
-          failedAt: { DataType: 'Number', StringValue: String(now) },
-        },
-      }),
-    );
-    await this.#sqs.send(new DeleteMessageCommand({ QueueUrl: this.#queueUrl, ReceiptHandle: id }));
+    await this.#sqs.send('SendMessage', {
+      QueueUrl: this.#dlqUrl,
+      MessageBody: event.body,
+      MessageAttributes: {
+        topic: { DataType: 'String', StringValue: event.topic },
+        attempts: { DataType: 'Number', StringValue: String(event.attempts + 1) },
+        lastError: { DataType: 'String', StringValue: error.slice(0, 1000) || 'unknown error' },
+        failedAt: { DataType: 'Number', StringValue: String(now) },
+      },
+    });
+    await this.#sqs.send('DeleteMessage', { QueueUrl: this.#queueUrl, ReceiptHandle: id });
   }
 
   async listDeadLetters(limit: number): Promise<DeadLetter[]> {
@@ -137,9 +124,7 @@ export class SqsEventQueue implements EventQueue {
     } = await this.#browseDeadLetters(Number.MAX_SAFE_INTEGER, (m) => m.MessageId === id);
     if (found === undefined) return false;
     await this.publish(topicOf(found), found.Body ?? '', 0);
-    await this.#sqs.send(
-      new DeleteMessageCommand({ QueueUrl: this.#dlqUrl, ReceiptHandle: found.ReceiptHandle }),
-    );
+    await this.#sqs.send('DeleteMessage', { QueueUrl: this.#dlqUrl, ReceiptHandle: found.ReceiptHandle });
     return true;
   }
 
@@ -160,13 +145,11 @@ export class SqsEventQueue implements EventQueue {
 
   /** Leaves an in-flight message of the queue invisible for `seconds` (whole, within SQS's bounds). */
   async #hide(receiptHandle: string, seconds: number): Promise<void> {
-    await this.#sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.#queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, seconds)),
-      }),
-    );
+    await this.#sqs.send('ChangeMessageVisibility', {
+      QueueUrl: this.#queueUrl,
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, seconds)),
+    });
   }
 
   /**
@@ -188,46 +171,40 @@ export class SqsEventQueue implements EventQueue {
       }
     } finally {
       for (let i = 0; i < seen.length; i += 10) {
-        await this.#sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: this.#dlqUrl,
-            Entries: seen.slice(i, i + 10).map((m, j) => ({
-              Id: String(j),
-              ReceiptHandle: m.ReceiptHandle,
-              VisibilityTimeout: 0,
-            })),
-          }),
-        );
+        await this.#sqs.send('ChangeMessageVisibilityBatch', {
+          QueueUrl: this.#dlqUrl,
+          Entries: seen.slice(i, i + 10).map((m, j) => ({
+            Id: String(j),
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          })),
+        });
       }
     }
     return { seen, taken };
   }
 
   async #receiveFrom(queueUrl: string, max: number, visibility: number): Promise<Message[]> {
-    const result = await this.#sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: max,
-        VisibilityTimeout: visibility,
-        WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-        MessageAttributeNames: ['All'],
-      }),
-    );
+    const result = await this.#sqs.send('ReceiveMessage', {
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: max,
+      VisibilityTimeout: visibility,
+      WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      MessageAttributeNames: ['All'],
+    });
     return result.Messages ?? [];
   }
 
   async #count(queueUrl: string): Promise<number> {
-    const { Attributes: a = {} } = await this.#sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
+    const { Attributes: a = {} } = await this.#sqs.send('GetQueueAttributes', {
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    });
     return (
       Number(a.ApproximateNumberOfMessages ?? 0) +
       Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsServiceError } from '../../src/adapters/aws-lite/aws-json-service.ts';
 import { isConditionFailure, isDefiniteRejection } from '../../src/adapters/dynamodb/attributes.ts';
-import { openDynamoDb } from '../../src/adapters/dynamodb/aws-lite-dynamo-db.ts';
-import { type DynamoDb, DynamoDbError } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import type { DynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { openDynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
+import { openSqs, type Sqs } from '../../src/adapters/sqs/sqs.ts';
 import { freePort } from '../support/free-port.ts';
 import {
   type AwsResources,
@@ -11,7 +13,7 @@ import {
   startLocalAws,
 } from '../support/local-aws.ts';
 
-describe('the DynamoDB client (aws-lite) against dynalite', () => {
+describe('DynamoDB through aws-lite, against dynalite', () => {
   let aws: LocalAws;
   let resources: AwsResources;
   let db: DynamoDb;
@@ -73,7 +75,7 @@ describe('the DynamoDB client (aws-lite) against dynalite', () => {
         ConditionExpression: 'attribute_not_exists(pk)',
       })
       .catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(DynamoDbError);
+    expect(refused).toBeInstanceOf(AwsServiceError);
     expect(refused).toMatchObject({ name: 'ConditionalCheckFailedException', statusCode: 400 });
     expect(isConditionFailure(refused)).toBe(true);
     expect(isDefiniteRejection(refused)).toBe(true);
@@ -100,4 +102,59 @@ describe('the DynamoDB client (aws-lite) against dynalite', () => {
     expect(isDefiniteRejection(failure)).toBe(false);
     expect(isConditionFailure(failure)).toBe(false);
   }, 20_000);
+});
+
+describe('SQS through aws-lite, against fauxqs', () => {
+  let aws: LocalAws;
+  let resources: AwsResources;
+  let sqs: Sqs;
+
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    resources = await aws.createResources();
+    sqs = openSqs({ endpoint: aws.fauxqs.address, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  });
+  afterAll(() => aws.stop());
+
+  it('sends a message with its attributes and receives it with its receive count', async () => {
+    const sent = await sqs.send('SendMessage', {
+      QueueUrl: resources.queueUrl,
+      MessageBody: '{"id":"r-1"}',
+      MessageAttributes: { topic: { DataType: 'String', StringValue: 'reservation.created' } },
+    });
+    const { Messages = [] } = await sqs.send('ReceiveMessage', {
+      QueueUrl: resources.queueUrl,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    });
+    expect(Messages).toHaveLength(1);
+    expect(Messages[0]).toMatchObject({
+      MessageId: sent.MessageId,
+      Body: '{"id":"r-1"}',
+      MessageAttributes: { topic: { DataType: 'String', StringValue: 'reservation.created' } },
+      Attributes: { ApproximateReceiveCount: '1' },
+    });
+    await sqs.send('DeleteMessage', {
+      QueueUrl: resources.queueUrl,
+      ReceiptHandle: Messages[0]!.ReceiptHandle!,
+    });
+    const { Attributes } = await sqs.send('GetQueueAttributes', {
+      QueueUrl: resources.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    });
+    expect(Attributes).toEqual({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+  });
+
+  it('names a queue that does not exist by its code, with the 400', async () => {
+    const missing = await sqs
+      .send('SendMessage', { QueueUrl: `${resources.queueUrl}-missing`, MessageBody: 'x' })
+      .catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(AwsServiceError);
+    expect(missing).toMatchObject({ name: 'QueueDoesNotExist', statusCode: 400 });
+    expect(isDefiniteRejection(missing)).toBe(true);
+  });
 });

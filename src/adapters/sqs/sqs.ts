@@ -1,0 +1,56 @@
+import type {
+  ChangeMessageVisibilityBatchCommandInput,
+  ChangeMessageVisibilityBatchCommandOutput,
+  ChangeMessageVisibilityCommandInput,
+  DeleteMessageCommandInput,
+  GetQueueAttributesCommandInput,
+  GetQueueAttributesCommandOutput,
+  ReceiveMessageCommandInput,
+  ReceiveMessageCommandOutput,
+  SendMessageCommandInput,
+  SendMessageCommandOutput,
+} from '@aws-sdk/client-sqs';
+import { type AwsClientConfig, openAwsJsonService } from '../aws-lite/aws-json-service.ts';
+
+type Reply<Output> = Omit<Output, '$metadata'>;
+
+/**
+ * The SQS operations the queue calls, in SQS's JSON protocol (the SDK's
+ * command types describe the same shapes; only their types are used here).
+ */
+export interface SqsOperations {
+  ChangeMessageVisibility: { input: ChangeMessageVisibilityCommandInput; output: unknown };
+  ChangeMessageVisibilityBatch: {
+    input: ChangeMessageVisibilityBatchCommandInput;
+    output: Reply<ChangeMessageVisibilityBatchCommandOutput>;
+  };
+  DeleteMessage: { input: DeleteMessageCommandInput; output: unknown };
+  GetQueueAttributes: {
+    input: GetQueueAttributesCommandInput;
+    output: Reply<GetQueueAttributesCommandOutput>;
+  };
+  ReceiveMessage: { input: ReceiveMessageCommandInput; output: Reply<ReceiveMessageCommandOutput> };
+  SendMessage: { input: SendMessageCommandInput; output: Reply<SendMessageCommandOutput> };
+}
+
+export type SqsOperation = keyof SqsOperations;
+
+/** An SQS connection: one call per operation, errors as `AwsServiceError`. */
+export interface Sqs {
+  send<Op extends SqsOperation>(
+    operation: Op,
+    input: SqsOperations[Op]['input'],
+  ): Promise<SqsOperations[Op]['output']>;
+}
+
+/** SQS on aws-lite; errors are `AwsServiceError`s named by SQS's code. */
+export function openSqs(config?: AwsClientConfig): Sqs {
+  const service = openAwsJsonService(
+    { service: 'sqs', targetPrefix: 'AmazonSQS', endpointVariable: 'AWS_ENDPOINT_URL_SQS' },
+    config,
+  );
+  return {
+    send: async (operation, input) =>
+      (await service.call(operation, input)) as Awaited<ReturnType<Sqs['send']>>,
+  };
+}
