@@ -16,7 +16,10 @@ export interface TokenVerifierOptions {
   /** The app clients whose access tokens are accepted (the token's `client_id`). */
   readonly clientIds: readonly string[];
   readonly adminGroup?: string;
-  /** Verified tokens remembered (until they expire) so a hot shopper costs one signature check. */
+  /**
+   * Verified tokens remembered (until they expire) so a hot shopper costs one
+   * signature check; when full, the oldest tenth is forgotten (default 100,000).
+   */
   readonly cacheSize?: number;
   /**
    * Where the verifiers of the other HTTP threads of this process hear of a
@@ -64,7 +67,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const cacheSize = options.cacheSize ?? 100_000;
   const cache = new Map<string, VerifiedToken>();
   const remember = (token: VerifiedToken): void => {
-    if (cache.size >= cacheSize) cache.clear();
+    // Full: the oldest tenth goes (a Map iterates in insertion order). Clearing it all would make every
+    // shopper of a crowd larger than the cache pay a signature check again at the same moment.
+    if (cache.size >= cacheSize) {
+      let evict = Math.max(1, Math.ceil(cacheSize / 10));
+      for (const key of cache.keys()) {
+        cache.delete(key);
+        if (--evict === 0) break;
+      }
+    }
     cache.set(cacheKey(token.authorization), token);
   };
   options.share?.subscribe(remember);

@@ -8,7 +8,11 @@ import {
   type LocalIssuer,
   loadLocalIssuer,
 } from '../../../../src/http/auth/local-issuer.ts';
-import { createTokenVerifier, type TokenVerifier } from '../../../../src/http/auth/token-verifier.ts';
+import {
+  createTokenVerifier,
+  type TokenVerifier,
+  type VerifiedToken,
+} from '../../../../src/http/auth/token-verifier.ts';
 import { forgedAuthorization } from '../../../support/forged-token.ts';
 
 /** The verifier remembers tokens it verified: a hit must be the very same header, never a look-alike. */
@@ -48,5 +52,37 @@ describe('token verifier cache', () => {
     const token = `Bearer ${await issuer.sign({ sub: 'cy', admin: false, ttlSeconds: 60 })}`;
     expect(await verifier.verify(token, now)).toEqual({ userId: 'cy', isAdmin: false });
     await expect(verifier.verify(token, now + 120_000)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('forgets the oldest tenth when full, not every token at once', async () => {
+    // Tokens learnt from another thread's verifier: a header no signature check would pass, so a
+    // verify() that answers it answered from the cache.
+    let learn: (token: VerifiedToken) => void = () => {};
+    const small = createTokenVerifier({
+      jwks: issuer.jwks,
+      issuer: LOCAL_ISSUER,
+      clientIds: [LOCAL_CLIENT_ID],
+      cacheSize: 20,
+      share: { publish: () => {}, subscribe: (listener) => (learn = listener) },
+    });
+    const header = (i: number) => `Bearer learnt-token-${String(i).padStart(40, '0')}`;
+    const learnt = (i: number) =>
+      learn({
+        authorization: header(i),
+        actor: { userId: `u${i}`, isAdmin: false },
+        expiresAt: now + 60_000,
+      });
+    const cached = async (i: number) =>
+      small.verify(header(i), now).then(
+        () => true,
+        () => false,
+      );
+    for (let i = 0; i < 20; i++) learnt(i);
+    for (let i = 0; i < 20; i++) expect(await cached(i)).toBe(true);
+    learnt(20);
+    // Full at 20: the two oldest went, the other 18 and the newest stay.
+    expect(await cached(0)).toBe(false);
+    expect(await cached(1)).toBe(false);
+    for (let i = 2; i <= 20; i++) expect(await cached(i)).toBe(true);
   });
 });
