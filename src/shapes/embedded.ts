@@ -30,9 +30,11 @@ export function openEmbeddedBackend(options: { path: string; durability: Durabil
   const soldOut = new BroadcastSoldOutSignal();
   const createdEvents = new ReservationLog(db, writes);
   const orderFeed = new BroadcastOrderFeed();
+  const ledger = new SqliteStockLedger(db, writes);
   return {
     name: 'embedded',
-    ledger: new SqliteStockLedger(db, writes),
+    ledger,
+    usedKeys: ledger.usedKeys,
     orders: new SqliteOrderStore(db, writes),
     queue: new SqliteEventQueue(db, writes, createdEvents),
     orderProjection: new SqliteOrderProjection(db, writes, createdEvents),

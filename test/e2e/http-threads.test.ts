@@ -12,6 +12,16 @@ async function scrapedPurchases(server: TestServer): Promise<number> {
   return total;
 }
 
+/** The main thread's ledger calls of one operation, every thread's included (they are made there). */
+async function ledgerCalls(server: TestServer, operation: string): Promise<number> {
+  const response = await api(server.url, '/metrics', { headers: { connection: 'close' } });
+  const pattern = new RegExp(
+    `^flashsale_backend_operation_duration_seconds_count\\{[^}]*operation="${operation}"[^}]*\\} (\\d+)$`,
+    'm',
+  );
+  return Number(pattern.exec(response.text)?.[1] ?? 0);
+}
+
 /** Purchase attempts the extra thread answered, from its own registry. */
 async function extraThreadPurchases(server: TestServer): Promise<number> {
   const snapshots = await server.node.httpThreads!.snapshots();
@@ -90,5 +100,61 @@ describe('two HTTP threads on one port, one store', () => {
       headers: { connection: 'close' },
     });
     expect(missing.status).toBe(404);
+  });
+
+  it('replays a bought key after the sell-out on either thread; fresh keys the extra thread refuses alone', async () => {
+    const sale = await server.createSale({ stock: 1, perUserLimit: 1 });
+    const token = await server.token('first-buyer');
+    const bought = await api(server.url, `/v1/sales/${sale.id}/purchase`, {
+      method: 'POST',
+      token,
+      body: { quantity: 1, idempotencyKey: 'the-key' },
+    });
+    expect(bought.status).toBe(201);
+    const loser = await server.token('loser');
+    // Tell both threads the sale is sold out (a refusal from the store on each).
+    await inParallel(
+      20,
+      Array.from(
+        { length: 40 },
+        (_, i) => () =>
+          api(server.url, `/v1/sales/${sale.id}/purchase`, {
+            method: 'POST',
+            token: loser,
+            headers: { connection: 'close' },
+            body: { quantity: 1, idempotencyKey: `warm-${i}` },
+          }),
+      ),
+    );
+    // Fresh connections land on either thread; the buyer's key is answered by the ledger (its holder
+    // is not refused by the sold-out board), whichever thread takes it.
+    const replays = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        api(server.url, `/v1/sales/${sale.id}/purchase`, {
+          method: 'POST',
+          token,
+          headers: { connection: 'close' },
+          body: { quantity: 1, idempotencyKey: 'the-key' },
+        }),
+      ),
+    );
+    for (const replay of replays) expect(replay.json.orderId).toBe(bought.json.orderId);
+    // A fresh key, refused by the extra thread: its shared filter answers, the ledger is not asked.
+    const checks = await ledgerCalls(server, 'hasUsedKey');
+    const extraBefore = await extraThreadPurchases(server);
+    const fresh = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        api(server.url, `/v1/sales/${sale.id}/purchase`, {
+          method: 'POST',
+          token: loser,
+          headers: { connection: 'close' },
+          body: { quantity: 1, idempotencyKey: `fresh-${i}` },
+        }),
+      ),
+    );
+    expect(fresh.map((r) => r.json.error?.code)).toEqual(Array(60).fill('sold_out'));
+    const byExtraThread = (await extraThreadPurchases(server)) - extraBefore;
+    expect(byExtraThread).toBeGreaterThan(0);
+    expect((await ledgerCalls(server, 'hasUsedKey')) - checks).toBe(60 - byExtraThread);
   });
 });

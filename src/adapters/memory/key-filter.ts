@@ -1,3 +1,5 @@
+import type { KeyFilterSource, SharedKeyFilterLayers } from '../../ports/shared-key-filter.ts';
+
 /**
  * A Bloom filter over (user, idempotency key) pairs: "never added" is
  * certain, "maybe added" sends the caller to the store. It grows as a stack
@@ -7,13 +9,19 @@
  * saw; the rates of the layers add up.
  *
  * Nothing is ever removed: a key, once used, stays used (I5).
+ *
+ * The bits live in shared memory: the process's other threads read them
+ * through a `KeyFilterReader` (the layers from `layersFrom`), while this
+ * filter, on the store's thread, is the only writer.
  */
 export class KeyFilter {
   readonly #layers: Layer[] = [];
+  /** How many layers exist, in shared memory: a reader that knows fewer says "maybe" until it has them. */
+  readonly #layerCount = new Int32Array(new SharedArrayBuffer(4));
   #size = 0;
 
   constructor(firstLayerCapacity = 1 << 20) {
-    this.#layers.push(new Layer(firstLayerCapacity));
+    this.#push(new Layer(firstLayerCapacity));
   }
 
   /** Pairs added (a pair added twice counts twice). */
@@ -25,7 +33,7 @@ export class KeyFilter {
     let layer = this.#layers[this.#layers.length - 1]!;
     if (layer.count >= layer.capacity) {
       layer = new Layer(layer.capacity * 2);
-      this.#layers.push(layer);
+      this.#push(layer);
     }
     hashPair(userId, idempotencyKey);
     layer.add(hashes[0]!, hashes[1]!);
@@ -40,6 +48,64 @@ export class KeyFilter {
     for (const layer of this.#layers) if (layer.has(h1, h2)) return true;
     return false;
   }
+
+  /** The shared layers from index `from` on, and the shared layer count (for a reader on another thread). */
+  layersFrom(from: number): SharedKeyFilterLayers {
+    return {
+      count: this.#layerCount.buffer as SharedArrayBuffer,
+      layers: this.#layers.slice(from).map((layer) => layer.bits.buffer as SharedArrayBuffer),
+    };
+  }
+
+  #push(layer: Layer): void {
+    this.#layers.push(layer);
+    // After the push and before the layer's first bit: a reader that sees the count asks for the layer.
+    Atomics.store(this.#layerCount, 0, this.#layers.length);
+  }
+}
+
+/**
+ * A `KeyFilter` read from another thread. `certainlyAbsent` is true only
+ * when the pair is in none of the filter's layers; while a layer the writer
+ * added has not arrived yet, it says false (ask the store), and fetches it.
+ */
+export class KeyFilterReader {
+  readonly #source: KeyFilterSource;
+  readonly #layers: ReadonlyLayer[] = [];
+  #layerCount: Int32Array | undefined;
+  #fetching: Promise<void> | undefined;
+
+  constructor(source: KeyFilterSource) {
+    this.#source = source;
+  }
+
+  /** Fetches the layers the filter has now (also done on first use). */
+  load(): Promise<void> {
+    this.#fetching ??= this.#source.layersFrom(this.#layers.length).then(
+      ({ count, layers }) => {
+        this.#layerCount ??= new Int32Array(count);
+        for (const bits of layers) this.#layers.push(new ReadonlyLayer(new Uint32Array(bits)));
+        this.#fetching = undefined;
+      },
+      () => {
+        this.#fetching = undefined;
+      },
+    );
+    return this.#fetching;
+  }
+
+  certainlyAbsent(userId: string, idempotencyKey: string): boolean {
+    const count = this.#layerCount;
+    if (count === undefined || Atomics.load(count, 0) > this.#layers.length) {
+      void this.load();
+      return false;
+    }
+    hashPair(userId, idempotencyKey);
+    const h1 = hashes[0]!;
+    const h2 = hashes[1]!;
+    for (const layer of this.#layers) if (layer.has(h1, h2)) return false;
+    return true;
+  }
 }
 
 const HASHES_PER_LAYER = 7;
@@ -48,21 +114,22 @@ const BITS_PER_ENTRY = 10;
 class Layer {
   readonly capacity: number;
   count = 0;
-  readonly #bits: Uint32Array;
+  readonly bits: Uint32Array;
   readonly #mask: number;
 
   constructor(capacity: number) {
     this.capacity = capacity;
     // A power of two, so a bit index is a mask away from a hash.
     const bits = 2 ** Math.ceil(Math.log2(Math.max(64, capacity * BITS_PER_ENTRY)));
-    this.#bits = new Uint32Array(bits / 32);
+    this.bits = new Uint32Array(new SharedArrayBuffer(bits / 8));
     this.#mask = bits - 1;
   }
 
   add(h1: number, h2: number): void {
     for (let i = 0; i < HASHES_PER_LAYER; i++) {
       const bit = (h1 + Math.imul(i, h2)) & this.#mask;
-      this.#bits[bit >>> 5]! |= 1 << (bit & 31);
+      // Atomic, so a reader on another thread sees the bit once it is set.
+      Atomics.or(this.bits, bit >>> 5, 1 << (bit & 31));
     }
     this.count++;
   }
@@ -70,7 +137,26 @@ class Layer {
   has(h1: number, h2: number): boolean {
     for (let i = 0; i < HASHES_PER_LAYER; i++) {
       const bit = (h1 + Math.imul(i, h2)) & this.#mask;
-      if ((this.#bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+/** A layer as another thread reads it: the same bits, read atomically. */
+class ReadonlyLayer {
+  readonly #bits: Uint32Array;
+  readonly #mask: number;
+
+  constructor(bits: Uint32Array) {
+    this.#bits = bits;
+    this.#mask = bits.length * 32 - 1;
+  }
+
+  has(h1: number, h2: number): boolean {
+    for (let i = 0; i < HASHES_PER_LAYER; i++) {
+      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
+      if ((Atomics.load(this.#bits, bit >>> 5) & (1 << (bit & 31))) === 0) return false;
     }
     return true;
   }

@@ -3,6 +3,7 @@ import { checkPayment } from '../../domain/order.ts';
 import { decidePurchase, decideRetry, newReservation } from '../../domain/purchase-decision.ts';
 import type { ReleaseReason, Reservation } from '../../domain/reservation.ts';
 import type { Sale } from '../../domain/sale.ts';
+import type { KeyFilterSource } from '../../ports/shared-key-filter.ts';
 import type {
   Holding,
   LedgerCounts,
@@ -133,6 +134,11 @@ export class SqliteStockLedger implements StockLedger {
     const row = this.#sql.byOrder.get(orderId);
     return row === undefined ? undefined : reservationFromRow(row);
   }
+
+  /** The used-key filter's shared layers, for the HTTP threads' `KeyFilterReader`s. */
+  readonly usedKeys: KeyFilterSource = {
+    layersFrom: async (from) => this.#usedKeys.layersFrom(from),
+  };
 
   async hasUsedKey(userId: string, idempotencyKey: string): Promise<boolean> {
     return (

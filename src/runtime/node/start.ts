@@ -188,6 +188,7 @@ export async function startNode(
         logger,
         alarms,
         orderFeed: feedRelay,
+        usedKeys: backend.usedKeys,
       })
     : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -4,12 +4,13 @@
  * serves the same app. It owns no store: ledger, orders and queue are the
  * main thread's, reached by message passing, so the stock has one truth and
  * one writer. Sold-out flags, known sales and verified tokens are kept per
- * thread; sold-out news crosses threads on a BroadcastChannel. Rate limits
+ * thread, and the ledger's used keys are read from shared memory; sold-out news crosses threads on a BroadcastChannel. Rate limits
  * are counted once per process, by the main thread's limiter.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
 import { BroadcastVerifiedTokens } from '../../../adapters/memory/broadcast-verified-tokens.ts';
+import { KeyFilterReader } from '../../../adapters/memory/key-filter.ts';
 import type { SnapshotSource } from '../../../dashboard/feed.ts';
 import { TrustedProxies } from '../../../http/client-address.ts';
 import { LazyGraphql } from '../../../http/graphql-routes.ts';
@@ -20,12 +21,14 @@ import { systemClock } from '../../../ports/clock.ts';
 import type { EventQueue } from '../../../ports/event-queue.ts';
 import type { OrderStore } from '../../../ports/order-store.ts';
 import type { PurchaseLimiter } from '../../../ports/purchase-limiter.ts';
+import type { KeyFilterSource } from '../../../ports/shared-key-filter.ts';
 import type { StockLedger } from '../../../ports/stock-ledger.ts';
 import { composeDeps, composeHttpApp, composeVerifier } from '../compose.ts';
 import { createDashboardPage } from '../dashboard.ts';
 import { attachGraphqlSocket } from '../graphql-socket.ts';
 import { createNodeServer, type NodeServer } from '../http-server.ts';
 import { purchaseLimitsOf } from '../purchase-limits.ts';
+import { keyFilteredLedger } from './key-filtered-ledger.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { type OrderFeedRelay, RelayedOrderFeed } from './relayed-order-feed.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
@@ -35,8 +38,11 @@ const data = workerData as HttpThreadData;
 const config = configFromThread(data.config);
 const client = rpcClient(port);
 const queue = client.remote<EventQueue>('queue');
+const ledger = client.remote<StockLedger>('ledger');
+const usedKeys = data.usedKeys ? new KeyFilterReader(client.remote<KeyFilterSource>('usedKeys')) : undefined;
+await usedKeys?.load();
 const stores = {
-  ledger: client.remote<StockLedger>('ledger'),
+  ledger: usedKeys === undefined ? ledger : keyFilteredLedger(ledger, usedKeys),
   orders: client.remote<OrderStore>('orders'),
   queue,
   soldOut: new BroadcastSoldOutSignal(),

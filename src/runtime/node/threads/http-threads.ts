@@ -7,6 +7,7 @@ import type { Alarms } from '../../../observability/alarms.ts';
 import type { HttpSummary } from '../../../observability/http-fold.ts';
 import type { MetricsSnapshot, MetricsText } from '../../../observability/prometheus.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import type { KeyFilterSource } from '../../../ports/shared-key-filter.ts';
 import type { Stores } from '../compose.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import type { OrderFeedRelay } from './relayed-order-feed.ts';
@@ -42,12 +43,15 @@ export async function startHttpThreads(options: {
   readonly alarms: Pick<Alarms, 'recordHttpSummary'>;
   /** Watches orders for the threads' GraphQL subscriptions; absent: the threads serve no GraphQL. */
   readonly orderFeed?: OrderFeedRelay | undefined;
+  /** The ledger's used keys in shared memory; absent: the threads ask the ledger about every key. */
+  readonly usedKeys?: KeyFilterSource | undefined;
 }): Promise<HttpThreads> {
   const data: HttpThreadData = {
     config: configForThread(options.config),
     port: options.port,
     localJwks: options.localJwks,
     graphql: options.orderFeed !== undefined,
+    usedKeys: options.usedKeys !== undefined,
   };
   const workers = Array.from({ length: options.count }, () => {
     const worker = new Worker(new URL('./http-thread.ts', import.meta.url), { workerData: data });
@@ -63,6 +67,7 @@ export async function startHttpThreads(options: {
       },
       dashboard: { latest: () => options.dashboard.latest() },
       ...(options.orderFeed === undefined ? {} : { orderFeed: options.orderFeed }),
+      ...(options.usedKeys === undefined ? {} : { usedKeys: options.usedKeys }),
     });
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
     return worker;

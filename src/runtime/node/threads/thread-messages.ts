@@ -17,6 +17,8 @@ export interface HttpThreadData {
   readonly localJwks: JSONWebKeySet | undefined;
   /** Serve GraphQL, its subscriptions fed by the main thread's `orderFeed` relay. */
   readonly graphql: boolean;
+  /** Read the ledger's used keys from shared memory (the main thread's `usedKeys`). */
+  readonly usedKeys: boolean;
 }
 
 export function configForThread(config: Config): ThreadConfig {

@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { KeyFilter } from '../../../../src/adapters/memory/key-filter.ts';
+import { KeyFilter, KeyFilterReader } from '../../../../src/adapters/memory/key-filter.ts';
 
 const shopper = (i: number) => `shopper-${i}`;
 const key = (i: number) => `0f3c9a2e-${i.toString(16).padStart(8, '0')}-key`;
@@ -45,5 +46,68 @@ describe('KeyFilter', () => {
     const filter = new KeyFilter();
     expect(filter.mightHave('shopper-1', 'k')).toBe(false);
     expect(filter.size).toBe(0);
+  });
+});
+
+describe('KeyFilterReader (the filter read from another thread)', () => {
+  const sourceOf = (filter: KeyFilter) => ({ layersFrom: async (from: number) => filter.layersFrom(from) });
+
+  it('is certain only of pairs in none of the layers, and sees pairs added after it loaded', async () => {
+    const filter = new KeyFilter(1_000);
+    for (let i = 0; i < 500; i++) filter.add(shopper(i), key(i));
+    const reader = new KeyFilterReader(sourceOf(filter));
+    // Before its first load it knows nothing: every pair goes to the store.
+    expect(reader.certainlyAbsent(shopper(1), 'fresh')).toBe(false);
+    await reader.load();
+    for (let i = 0; i < 500; i++) expect(reader.certainlyAbsent(shopper(i), key(i))).toBe(false);
+    // Added after the reader loaded, in the same layer: the shared bits show them at once.
+    filter.add('late', 'key');
+    expect(reader.certainlyAbsent('late', 'key')).toBe(false);
+    let certain = 0;
+    for (let i = 0; i < 1_000; i++) if (reader.certainlyAbsent(shopper(i), `unused-${i}`)) certain++;
+    expect(certain).toBeGreaterThan(980);
+  });
+
+  it('says "maybe" while a layer the writer grew has not arrived, then answers from it', async () => {
+    const filter = new KeyFilter(64);
+    const reader = new KeyFilterReader(sourceOf(filter));
+    await reader.load();
+    // The first layer fills; these land in a second one the reader has not fetched.
+    for (let i = 0; i < 200; i++) filter.add(shopper(i), key(i));
+    expect(reader.certainlyAbsent(shopper(150), key(150))).toBe(false);
+    expect(reader.certainlyAbsent('nobody', 'nothing')).toBe(false);
+    await reader.load();
+    for (let i = 0; i < 200; i++) expect(reader.certainlyAbsent(shopper(i), key(i))).toBe(false);
+    expect(reader.certainlyAbsent('nobody', 'nothing')).toBe(true);
+  });
+
+  it('answers on a worker thread from the bits this thread sets, over a message port', async () => {
+    const filter = new KeyFilter(1_000);
+    for (let i = 0; i < 300; i++) filter.add(shopper(i), key(i));
+    const worker = new Worker(new URL('../../../support/key-filter-probe.ts', import.meta.url));
+    worker.on('message', (message: { layersFrom?: number }) => {
+      if (message.layersFrom !== undefined)
+        worker.postMessage({ layers: filter.layersFrom(message.layersFrom) });
+    });
+    const probe = (pairs: Array<[string, string]>) =>
+      new Promise<boolean[]>((resolve) => {
+        const onAnswer = (message: { absent?: boolean[] }) => {
+          if (message.absent === undefined) return;
+          worker.off('message', onAnswer);
+          resolve(message.absent);
+        };
+        worker.on('message', onAnswer);
+        worker.postMessage({ probe: pairs });
+      });
+    try {
+      const used = Array.from({ length: 300 }, (_, i): [string, string] => [shopper(i), key(i)]);
+      expect((await probe(used)).filter(Boolean)).toEqual([]);
+      expect(await probe([['after', 'start']])).toEqual([true]);
+      // Set here after the worker loaded: it sees the bit, no message needed.
+      filter.add('after', 'start');
+      expect(await probe([['after', 'start']])).toEqual([false]);
+    } finally {
+      await worker.terminate();
+    }
   });
 });
