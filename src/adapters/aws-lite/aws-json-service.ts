@@ -42,8 +42,12 @@ export interface AwsJsonServiceSpec {
   readonly retryableCodes?: readonly string[];
 }
 
-export interface AwsJsonService {
-  call(operation: string, input: object): Promise<unknown>;
+/** A service's operations: each one's input and output, as the JSON protocol carries them. */
+export type OperationShapes<Ops> = { [Op in keyof Ops]: { input: object; output: unknown } };
+
+/** One call per operation, typed by the service's `OperationShapes`; errors as `AwsServiceError`. */
+export interface AwsJsonService<Ops extends OperationShapes<Ops>> {
+  send<Op extends keyof Ops & string>(operation: Op, input: Ops[Op]['input']): Promise<Ops[Op]['output']>;
 }
 
 /** Tries of a call whose error is in the spec's `retryableCodes`. */
@@ -61,7 +65,10 @@ const RETRY_BACKOFF_MS = 25;
  * The endpoint is `config.endpoint`, else the spec's variable or
  * AWS_ENDPOINT_URL (as the SDK reads them), else the regional one.
  */
-export function openAwsJsonService(spec: AwsJsonServiceSpec, config: AwsClientConfig = {}): AwsJsonService {
+export function openAwsJsonService<Ops extends OperationShapes<Ops>>(
+  spec: AwsJsonServiceSpec,
+  config: AwsClientConfig = {},
+): AwsJsonService<Ops> {
   let client: Promise<AwsLiteClient> | undefined;
   const connect = (): Promise<AwsLiteClient> => {
     client ??= awsLite(clientConfig(spec, config)).catch((error: unknown) => {
@@ -72,7 +79,7 @@ export function openAwsJsonService(spec: AwsJsonServiceSpec, config: AwsClientCo
   };
   const retryable = new Set(spec.retryableCodes ?? []);
   return {
-    async call(operation, input) {
+    async send(operation, input) {
       const aws = await connect();
       for (let attempt = 1; ; attempt++) {
         try {
@@ -88,7 +95,7 @@ export function openAwsJsonService(spec: AwsJsonServiceSpec, config: AwsClientCo
             awsjson: false,
             payload: { ...input },
           });
-          return payload;
+          return payload as Ops[typeof operation]['output'];
         } catch (error) {
           const failure = serviceError(spec.service, operation, error);
           if (!retryable.has(failure.name) || attempt === RETRYABLE_CODE_ATTEMPTS) throw failure;

@@ -13,7 +13,11 @@ import type {
   UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 
-import { type AwsClientConfig, openAwsJsonService } from '../aws-lite/aws-json-service.ts';
+import {
+  type AwsClientConfig,
+  type AwsJsonService,
+  openAwsJsonService,
+} from '../aws-lite/aws-json-service.ts';
 
 type Reply<Output> = Omit<Output, '$metadata'>;
 
@@ -34,16 +38,11 @@ export interface DynamoDbOperations {
 export type DynamoDbOperation = keyof DynamoDbOperations;
 
 /** A DynamoDB connection: one call per operation, errors as `AwsServiceError`. */
-export interface DynamoDb {
-  send<Op extends DynamoDbOperation>(
-    operation: Op,
-    input: DynamoDbOperations[Op]['input'],
-  ): Promise<DynamoDbOperations[Op]['output']>;
-}
+export type DynamoDb = AwsJsonService<DynamoDbOperations>;
 
 /** DynamoDB on aws-lite; errors are `AwsServiceError`s named by DynamoDB's code. */
 export function openDynamoDb(config?: AwsClientConfig): DynamoDb {
-  const service = openAwsJsonService(
+  return openAwsJsonService<DynamoDbOperations>(
     {
       service: 'dynamodb',
       targetPrefix: 'DynamoDB_20120810',
@@ -54,8 +53,4 @@ export function openDynamoDb(config?: AwsClientConfig): DynamoDb {
     },
     config,
   );
-  return {
-    send: async (operation, input) =>
-      (await service.call(operation, input)) as Awaited<ReturnType<DynamoDb['send']>>,
-  };
 }

@@ -10,7 +10,11 @@ import type {
   SendMessageCommandInput,
   SendMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
-import { type AwsClientConfig, openAwsJsonService } from '../aws-lite/aws-json-service.ts';
+import {
+  type AwsClientConfig,
+  type AwsJsonService,
+  openAwsJsonService,
+} from '../aws-lite/aws-json-service.ts';
 
 type Reply<Output> = Omit<Output, '$metadata'>;
 
@@ -36,21 +40,12 @@ export interface SqsOperations {
 export type SqsOperation = keyof SqsOperations;
 
 /** An SQS connection: one call per operation, errors as `AwsServiceError`. */
-export interface Sqs {
-  send<Op extends SqsOperation>(
-    operation: Op,
-    input: SqsOperations[Op]['input'],
-  ): Promise<SqsOperations[Op]['output']>;
-}
+export type Sqs = AwsJsonService<SqsOperations>;
 
 /** SQS on aws-lite; errors are `AwsServiceError`s named by SQS's code. */
 export function openSqs(config?: AwsClientConfig): Sqs {
-  const service = openAwsJsonService(
+  return openAwsJsonService<SqsOperations>(
     { service: 'sqs', targetPrefix: 'AmazonSQS', endpointVariable: 'AWS_ENDPOINT_URL_SQS' },
     config,
   );
-  return {
-    send: async (operation, input) =>
-      (await service.call(operation, input)) as Awaited<ReturnType<Sqs['send']>>,
-  };
 }
