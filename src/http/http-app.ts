@@ -129,9 +129,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     requestId: string,
   ): Promise<RouteResult> {
     const method = request.method.toUpperCase();
-    const found = find(method === 'HEAD' ? 'GET' : method, request.url.split('?', 1)[0]!);
+    const path = request.url.split('?', 1)[0]!;
+    const found = find(method === 'HEAD' ? 'GET' : method, path);
     if (found === undefined) {
-      const path = request.url.split('?', 1)[0]!;
       const allowed = ['GET', 'POST'].filter((m) => find(m, path) !== undefined);
       if (allowed.length > 0) {
         matched.path = routeOf(path);

@@ -71,7 +71,7 @@ export class KeyFilter {
  */
 export class KeyFilterReader {
   readonly #source: KeyFilterSource;
-  readonly #layers: ReadonlyLayer[] = [];
+  readonly #layers: LayerBits[] = [];
   #layerCount: Int32Array | undefined;
   #fetching: Promise<void> | undefined;
 
@@ -84,7 +84,7 @@ export class KeyFilterReader {
     this.#fetching ??= this.#source.layersFrom(this.#layers.length).then(
       ({ count, layers }) => {
         this.#layerCount ??= new Int32Array(count);
-        for (const bits of layers) this.#layers.push(new ReadonlyLayer(new Uint32Array(bits)));
+        for (const bits of layers) this.#layers.push(new LayerBits(new Uint32Array(bits)));
         this.#fetching = undefined;
       },
       () => {
@@ -111,54 +111,43 @@ export class KeyFilterReader {
 const HASHES_PER_LAYER = 7;
 const BITS_PER_ENTRY = 10;
 
-class Layer {
-  readonly capacity: number;
-  count = 0;
+/** A layer's bits, read atomically: the filter's own layers, and another thread's view of them. */
+class LayerBits {
   readonly bits: Uint32Array;
-  readonly #mask: number;
+  /** The bit count is a power of two, so a bit index is a mask away from a hash. */
+  readonly mask: number;
 
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    // A power of two, so a bit index is a mask away from a hash.
-    const bits = 2 ** Math.ceil(Math.log2(Math.max(64, capacity * BITS_PER_ENTRY)));
-    this.bits = new Uint32Array(new SharedArrayBuffer(bits / 8));
-    this.#mask = bits - 1;
-  }
-
-  add(h1: number, h2: number): void {
-    for (let i = 0; i < HASHES_PER_LAYER; i++) {
-      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
-      // Atomic, so a reader on another thread sees the bit once it is set.
-      Atomics.or(this.bits, bit >>> 5, 1 << (bit & 31));
-    }
-    this.count++;
+  constructor(bits: Uint32Array) {
+    this.bits = bits;
+    this.mask = bits.length * 32 - 1;
   }
 
   has(h1: number, h2: number): boolean {
     for (let i = 0; i < HASHES_PER_LAYER; i++) {
-      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
-      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+      const bit = (h1 + Math.imul(i, h2)) & this.mask;
+      if ((Atomics.load(this.bits, bit >>> 5) & (1 << (bit & 31))) === 0) return false;
     }
     return true;
   }
 }
 
-/** A layer as another thread reads it: the same bits, read atomically. */
-class ReadonlyLayer {
-  readonly #bits: Uint32Array;
-  readonly #mask: number;
+class Layer extends LayerBits {
+  readonly capacity: number;
+  count = 0;
 
-  constructor(bits: Uint32Array) {
-    this.#bits = bits;
-    this.#mask = bits.length * 32 - 1;
+  constructor(capacity: number) {
+    const bits = 2 ** Math.ceil(Math.log2(Math.max(64, capacity * BITS_PER_ENTRY)));
+    super(new Uint32Array(new SharedArrayBuffer(bits / 8)));
+    this.capacity = capacity;
   }
 
-  has(h1: number, h2: number): boolean {
+  add(h1: number, h2: number): void {
     for (let i = 0; i < HASHES_PER_LAYER; i++) {
-      const bit = (h1 + Math.imul(i, h2)) & this.#mask;
-      if ((Atomics.load(this.#bits, bit >>> 5) & (1 << (bit & 31))) === 0) return false;
+      const bit = (h1 + Math.imul(i, h2)) & this.mask;
+      // Atomic, so a reader on another thread sees the bit once it is set.
+      Atomics.or(this.bits, bit >>> 5, 1 << (bit & 31));
     }
-    return true;
+    this.count++;
   }
 }
 

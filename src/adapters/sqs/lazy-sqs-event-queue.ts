@@ -8,7 +8,8 @@ export interface LazySqsQueueOptions extends Omit<SqsQueueOptions, 'client'> {
 }
 
 /**
- * The SQS queue, its module (with its SQS connection) imported on first use. A Lambda function that seldom touches the queue leaves all of it
+ * The SQS queue, its module (with its SQS connection) imported on first
+ * use. A Lambda function that seldom touches the queue leaves all of it
  * out of its cold start: the API sends to it once a purchase is stored (after
  * its DynamoDB writes), the consumer only to delay a failed message.
  */

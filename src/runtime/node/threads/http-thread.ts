@@ -4,8 +4,9 @@
  * serves the same app. It owns no store: ledger, orders and queue are the
  * main thread's, reached by message passing, so the stock has one truth and
  * one writer. Sold-out flags, known sales and verified tokens are kept per
- * thread, and the ledger's used keys are read from shared memory; sold-out news crosses threads on a BroadcastChannel. Rate limits
- * are counted once per process, by the main thread's limiter.
+ * thread, and the ledger's used keys are read from shared memory; sold-out
+ * news crosses threads on a BroadcastChannel. Rate limits are counted once
+ * per process, by the main thread's limiter.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
