@@ -10,13 +10,7 @@ import type { Sale } from '../../src/domain/sale.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
 import type { ReserveResult } from '../../src/ports/stock-ledger.ts';
 import { interceptDynamoDb } from '../support/intercepted-dynamo-db.ts';
-import {
-  type AwsResources,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type LocalAws,
-  startLocalAws,
-} from '../support/local-aws.ts';
+import { type AwsResources, type LocalAws, localClientConfig, startLocalAws } from '../support/local-aws.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
 /** Makes the next matching DynamoDB call fail the way the store or the network would. */
@@ -51,11 +45,7 @@ describe('the DynamoDB ledger when a write fails or its writer dies', () => {
   beforeAll(async () => {
     aws = await startLocalAws();
     resources = await aws.createResources();
-    const store = openDynamoDb({
-      endpoint: aws.dynamodbEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    const store = openDynamoDb(localClientConfig(aws.dynamodbEndpoint));
     client = interceptDynamoDb(store, ({ operation, input }, next) => {
       const index = faults.findIndex((f) => f.when(operation, input));
       if (index >= 0) throw faults.splice(index, 1)[0]!.error();

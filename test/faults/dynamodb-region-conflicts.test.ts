@@ -9,13 +9,7 @@ import { auditSale } from '../../src/app/audit.ts';
 import type { AppDeps } from '../../src/app/deps.ts';
 import type { Sale } from '../../src/domain/sale.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
-import {
-  type AwsResources,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type LocalAws,
-  startLocalAws,
-} from '../support/local-aws.ts';
+import { type AwsResources, type LocalAws, localClientConfig, startLocalAws } from '../support/local-aws.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { RegionConflictProxy, type SeenCall } from '../support/region-conflict-proxy.ts';
 
@@ -36,11 +30,7 @@ describe('the DynamoDB ledger when another Region writes the same stock shard', 
     resources = await aws.createResources();
     proxy = await RegionConflictProxy.start(aws.dynamodbEndpoint);
     // The client's retry policy, as in the Lambda functions.
-    client = openDynamoDb({
-      endpoint: proxy.endpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    client = openDynamoDb(localClientConfig(proxy.endpoint));
     ledger = new DynamoStockLedger({
       client,
       tableName: resources.ledgerTable,

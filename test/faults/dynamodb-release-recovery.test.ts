@@ -11,13 +11,7 @@ import { FlashSaleError } from '../../src/domain/errors.ts';
 import type { Sale } from '../../src/domain/sale.ts';
 import { noMetrics } from '../../src/ports/metrics.ts';
 import { interceptDynamoDb } from '../support/intercepted-dynamo-db.ts';
-import {
-  type AwsResources,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type LocalAws,
-  startLocalAws,
-} from '../support/local-aws.ts';
+import { type AwsResources, type LocalAws, localClientConfig, startLocalAws } from '../support/local-aws.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
 /**
@@ -72,9 +66,7 @@ describe('a DynamoDB release that fails at any one of its writes', () => {
   beforeAll(async () => {
     aws = await startLocalAws();
     resources = await aws.createResources();
-    client = fault.wrap(
-      openDynamoDb({ endpoint: aws.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
-    );
+    client = fault.wrap(openDynamoDb(localClientConfig(aws.dynamodbEndpoint)));
     ledger = new DynamoStockLedger({
       client,
       tableName: resources.ledgerTable,

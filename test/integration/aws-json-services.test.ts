@@ -5,13 +5,7 @@ import type { DynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { openDynamoDb } from '../../src/adapters/dynamodb/dynamo-db.ts';
 import { openSqs, type Sqs } from '../../src/adapters/sqs/sqs.ts';
 import { freePort } from '../support/free-port.ts';
-import {
-  type AwsResources,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type LocalAws,
-  startLocalAws,
-} from '../support/local-aws.ts';
+import { type AwsResources, type LocalAws, localClientConfig, startLocalAws } from '../support/local-aws.ts';
 
 describe('DynamoDB through aws-lite, against dynalite', () => {
   let aws: LocalAws;
@@ -21,11 +15,7 @@ describe('DynamoDB through aws-lite, against dynalite', () => {
   beforeAll(async () => {
     aws = await startLocalAws();
     resources = await aws.createResources();
-    db = openDynamoDb({
-      endpoint: aws.dynamodbEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    db = openDynamoDb(localClientConfig(aws.dynamodbEndpoint));
   });
   afterAll(() => aws.stop());
 
@@ -90,11 +80,7 @@ describe('DynamoDB through aws-lite, against dynalite', () => {
   });
 
   it('tells a call that got no answer from one DynamoDB refused: ambiguous, not a rejection', async () => {
-    const nobody = openDynamoDb({
-      endpoint: `http://127.0.0.1:${await freePort()}`,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    const nobody = openDynamoDb(localClientConfig(`http://127.0.0.1:${await freePort()}`));
     const failure = await nobody
       .send('GetItem', { TableName: resources.ledgerTable, Key: { pk: { S: 'x' } } })
       .catch((error: unknown) => error);
@@ -112,7 +98,7 @@ describe('SQS through aws-lite, against fauxqs', () => {
   beforeAll(async () => {
     aws = await startLocalAws();
     resources = await aws.createResources();
-    sqs = openSqs({ endpoint: aws.fauxqs.address, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    sqs = openSqs(localClientConfig(aws.fauxqs.address));
   });
   afterAll(() => aws.stop());
 

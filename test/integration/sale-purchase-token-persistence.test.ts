@@ -19,7 +19,7 @@ import {
   uniqueNamespace,
 } from '../support/cluster-services.ts';
 import { saleFixture } from '../support/fixtures.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAws } from '../support/local-aws.ts';
+import { localClientConfig, startLocalAws } from '../support/local-aws.ts';
 
 // The conformance suite reads a sale back through the process that opened it (which may keep it in
 // memory); these read it from the store alone: another process, or a sale written before the field.
@@ -95,11 +95,7 @@ describe.skipIf(!clusterAvailable)('Redis keeps purchaseToken', () => {
 describe('DynamoDB keeps purchaseToken', () => {
   it('for another process, and reads a sale written before the field as needing none', async () => {
     const aws = await startLocalAws();
-    const client = openDynamoDb({
-      endpoint: aws.dynamodbEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    const client = openDynamoDb(localClientConfig(aws.dynamodbEndpoint));
     try {
       const { ledgerTable } = await aws.createResources();
       const ledger = () =>

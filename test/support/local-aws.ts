@@ -41,6 +41,11 @@ export interface AwsResources {
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/** A client's settings for a local stand-in at `endpoint`: the local region and credentials. */
+export function localClientConfig(endpoint: string) {
+  return { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+}
+
 export interface LocalAwsOptions {
   /** Address to listen on (127.0.0.1 by default; 0.0.0.0 lets containers such as SAM's reach them). */
   readonly host?: string;
@@ -102,16 +107,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       };
     },
     backendOptions(resources, extra = {}) {
-      const base = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
       return {
         ledgerTable: resources.ledgerTable,
         ordersTable: resources.ordersTable,
         queueUrl: resources.queueUrl,
         deadLetterQueueUrl: resources.deadLetterQueueUrl,
         clients: {
-          dynamodb: { ...base, endpoint: dynalite.endpoint },
-          sqs: { ...base, endpoint: fauxqs.address },
-          sns: { ...base, endpoint: fauxqs.address },
+          dynamodb: localClientConfig(dynalite.endpoint),
+          sqs: localClientConfig(fauxqs.address),
+          sns: localClientConfig(fauxqs.address),
         },
         ...extra,
       };
