@@ -65,6 +65,15 @@ export interface HttpApp {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
+/** A route and the decoded parameters of the path it matched; shared by every request on that path. */
+interface RouteMatch {
+  readonly route: Route;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** Route matches kept by method and path (see `find`). */
+const ROUTE_MATCHES_KEPT = 1_024;
+
 /** The one application every runtime calls: node:http, Lambda, and route tests alike. */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const authenticator = options.authenticator ?? bearerTokenAuthenticator(options.verifier);
@@ -98,8 +107,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const router = createRouter<Route>();
   for (const r of routes) addRoute(router, r.method, r.path, r);
 
+  /**
+   * The latest matches by method and path: a stampede asks the same few
+   * paths (one sale's purchase URL) again and again, and a hit spares the
+   * router's walk and the parameters' decoding. Bounded: the oldest entry
+   * goes first, so a client sending endless new paths only ever costs the
+   * walk it would have cost anyway. Misses are not kept.
+   */
+  const matches = new Map<string, RouteMatch>();
   /** The route and its decoded parameters; none for an unknown path or a parameter that is no valid %-encoding. */
-  function find(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  function find(method: string, path: string): RouteMatch | undefined {
+    const key = `${method} ${path}`;
+    const cached = matches.get(key);
+    if (cached !== undefined) return cached;
     const found = findRoute(router, method, path);
     if (found === undefined) return undefined;
     const params: Record<string, string> = {};
@@ -110,7 +130,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         return undefined;
       }
     }
-    return { route: found.data, params };
+    const match: RouteMatch = Object.freeze({ route: found.data, params: Object.freeze(params) });
+    if (matches.size >= ROUTE_MATCHES_KEPT) matches.delete(matches.keys().next().value!);
+    matches.set(key, match);
+    return match;
   }
 
   /** The route a path belongs to, whatever the method: the label its answers are counted and logged under. */
@@ -237,6 +260,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
  */
 function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  if (contentType === 'application/json') return true;
   const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
   if (type !== 'application/json') return false;
   return parameters.every((parameter) => /^charset="?utf-8"?$/.test(parameter));

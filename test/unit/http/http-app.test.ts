@@ -118,6 +118,28 @@ describe('the HTTP app', () => {
     expect((await app.handle(request('HEAD', `/v1/sales/${id}`))).status).toBe(200);
   });
 
+
+  it('answers a path asked again, and after more other paths than it keeps matches of, as the first time', async () => {
+    const admin = await issuer.sign({ sub: 'ops', admin: true });
+    const created = await app.handle(
+      request('POST', '/v1/sales', {
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(saleRequestBody(Date.now(), { stock: 2 })),
+      }),
+    );
+    const { id } = JSON.parse(created.body) as { id: string };
+    const idOf = async (url: string) => JSON.parse((await app.handle(request('GET', url))).body).id;
+    expect(await idOf(`/v1/sales/${id}`)).toBe(id);
+    // Each path's parameter is its own: a match kept for one path never answers another.
+    for (let i = 0; i < 1_100; i++) {
+      const other = await app.handle(request('GET', `/v1/sales/no-such-sale-${i}`));
+      expect([other.status, JSON.parse(other.body).error.code]).toEqual([404, 'sale_not_found']);
+    }
+    expect(await idOf(`/v1/sales/${id}`)).toBe(id);
+    expect(await idOf(`/v1/sales/${id}/`)).toBe(id);
+    expect((await app.handle(request('GET', '/v1/sales/%E0%A4%A'))).status).toBe(404);
+    expect((await app.handle(request('GET', '/v1/sales/%E0%A4%A'))).status).toBe(404);
+  });
   it('answers a store that does not answer a read with 503, reports it, and leaks nothing', async () => {
     const response = await brokenApp.handle(request('GET', '/v1/sales/x'));
     expect(response.status).toBe(503);
