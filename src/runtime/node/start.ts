@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BroadcastVerifiedTokens } from '../../adapters/memory/broadcast-verified-tokens.ts';
+import { KeyFilterReader } from '../../adapters/memory/key-filter.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { OrderWorker, type OrderWorkerOptions } from '../../app/order-worker.ts';
 import { type Config, requireTokenVerifier } from '../../config.ts';
@@ -25,6 +26,7 @@ import { composeDeps, composeHttpApp, composeVerifier, type Stores } from './com
 import { createDashboardPage } from './dashboard.ts';
 import { attachGraphqlSocket } from './graphql-socket.ts';
 import { createNodeServer, type NodeServer } from './http-server.ts';
+import { keyFilteredLedger } from './key-filtered-ledger.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
@@ -104,8 +106,13 @@ export async function startNode(
     orderProjection: backend.orderProjection,
     purchaseLimiter: openPurchaseLimiter(config, backend),
   };
+  // This thread's requests meet the shared key filter before the timed ledger, as the other threads' do.
+  const usedKeys = backend.usedKeys === undefined ? undefined : new KeyFilterReader(backend.usedKeys);
+  await usedKeys?.load();
+  const httpStores =
+    usedKeys === undefined ? stores : { ...stores, ledger: keyFilteredLedger(stores.ledger, usedKeys) };
   const deps = {
-    ...composeDeps(config, stores, clock, alarmedMetrics(prometheus.metrics, alarms)),
+    ...composeDeps(config, httpStores, clock, alarmedMetrics(prometheus.metrics, alarms)),
     orderNotifier: backend.orderFeed,
   };
   const graphql =

@@ -29,7 +29,7 @@ import { createDashboardPage } from '../dashboard.ts';
 import { attachGraphqlSocket } from '../graphql-socket.ts';
 import { createNodeServer, type NodeServer } from '../http-server.ts';
 import { purchaseLimitsOf } from '../purchase-limits.ts';
-import { keyFilteredLedger } from './key-filtered-ledger.ts';
+import { keyFilteredLedger } from '../key-filtered-ledger.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { type OrderFeedRelay, RelayedOrderFeed } from './relayed-order-feed.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
