@@ -4,6 +4,7 @@ import {
   type RateLimiterAbstract,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
+import { rateWindows, retryAfterSeconds } from '../../domain/rate-windows.ts';
 import type {
   Admission,
   AttemptSource,
@@ -23,11 +24,8 @@ interface Counted {
 
 /**
  * The purchase limits on rate-limiter-flexible, over whichever of its stores
- * the factory makes. A rate is the library's fixed window of `perSecond`
- * points a second (for a rate under one a second: one point per 1/rate
- * seconds), plus, when `burst` is larger, a second window (BurstyRateLimiter)
- * of `burst - perSecond` points over `burst / perSecond` seconds that is
- * drawn on only once the first is used up.
+ * the factory makes. A rate is counted in the library's fixed windows as
+ * `rateWindows` lays them out; the burst window is its BurstyRateLimiter.
  */
 export class FlexiblePurchaseLimiter implements PurchaseLimiter {
   readonly #perUser: Counted | undefined;
@@ -59,21 +57,19 @@ async function refusal(limiter: Counted, key: string): Promise<number | undefine
   } catch (rejection) {
     // The library rejects with a RateLimiterRes when over the limit, with an Error when its store failed
     // (and there is no insurance limiter): let the attempt through rather than refuse everyone.
-    if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    if (rejection instanceof RateLimiterRes) return retryAfterSeconds(rejection.msBeforeNext);
     return undefined;
   }
 }
 
 function counted(rate: Rate, name: string, make: LimiterFactory): Counted {
-  const duration = rate.perSecond >= 1 ? 1 : Math.ceil(1 / rate.perSecond);
-  const points = Math.max(1, Math.floor(rate.perSecond * duration));
-  const steady = make({ keyPrefix: name, points, duration });
-  const extra = Math.floor(rate.burst) - points;
-  if (extra <= 0) return steady;
+  const windows = rateWindows(rate);
+  const steady = make({ keyPrefix: name, points: windows.steady.points, duration: windows.steady.seconds });
+  if (windows.burst === undefined) return steady;
   const burst = make({
     keyPrefix: `${name}-burst`,
-    points: extra,
-    duration: Math.max(duration, Math.ceil(rate.burst / rate.perSecond)),
+    points: windows.burst.points,
+    duration: windows.burst.seconds,
   });
   return new BurstyRateLimiter(steady, burst);
 }

@@ -2,11 +2,6 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { PurchaseLimiter, PurchaseLimits } from '../../ports/purchase-limiter.ts';
 import { FlexiblePurchaseLimiter } from './flexible-purchase-limiter.ts';
 
-/** The limits counted in this process's memory (one process, or the thread every other thread asks). */
-export function memoryPurchaseLimiter(limits: PurchaseLimits): PurchaseLimiter {
-  return new FlexiblePurchaseLimiter(limits, (options) => new RateLimiterMemory(options));
-}
-
 /**
  * The limits counted in Redis, shared by every process on it: one atomic
  * script (INCR + PEXPIRE) per attempt and window, keys

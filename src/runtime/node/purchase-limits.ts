@@ -1,4 +1,5 @@
-import { memoryPurchaseLimiter } from '../../adapters/rate-limiter-flexible/limiter-stores.ts';
+import { SharedPurchaseLimiter } from '../../adapters/memory/shared-purchase-limiter.ts';
+import { SharedWindows, type SharedWindowsBuffers } from '../../adapters/memory/shared-windows.ts';
 import type { Config } from '../../config.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { PurchaseLimiter, PurchaseLimits } from '../../ports/purchase-limiter.ts';
@@ -16,16 +17,39 @@ export function purchaseLimitsOf(config: Config): PurchaseLimits | undefined {
   return perUser === undefined && perClient === undefined ? undefined : { perUser, perClient };
 }
 
+export interface ProcessPurchaseLimiter {
+  readonly limiter: PurchaseLimiter;
+  /**
+   * Where the counts live when they are this process's own: every HTTP
+   * thread counts in the same shared windows (`threadPurchaseLimiter`).
+   * Undefined when the backend's store keeps them (cluster: Redis), which the
+   * threads then ask through the main thread.
+   */
+  readonly windows: SharedWindowsBuffers | undefined;
+}
+
 /**
  * The server's limiter: shared through the backend's store where the shape
- * has one (cluster: Redis), else counted in this process (embedded: the main
- * thread, which the other HTTP threads ask).
+ * has one (cluster: Redis), else counted in this process's shared memory
+ * (embedded), once for all its threads. Undefined when every limit is off.
  */
 export function openPurchaseLimiter(
   config: Config,
   backend: Pick<Backend, 'sharedPurchaseLimiter'>,
-): PurchaseLimiter | undefined {
+): ProcessPurchaseLimiter | undefined {
   const limits = purchaseLimitsOf(config);
   if (limits === undefined) return undefined;
-  return backend.sharedPurchaseLimiter?.(limits) ?? memoryPurchaseLimiter(limits);
+  const shared = backend.sharedPurchaseLimiter?.(limits);
+  if (shared !== undefined) return { limiter: shared, windows: undefined };
+  const windows = SharedWindows.allocate();
+  return { limiter: new SharedPurchaseLimiter(limits, new SharedWindows(windows)), windows };
+}
+
+/** An HTTP thread's view of the process's limiter over the windows the main thread allocated. */
+export function threadPurchaseLimiter(
+  config: Config,
+  windows: SharedWindowsBuffers,
+): PurchaseLimiter | undefined {
+  const limits = purchaseLimitsOf(config);
+  return limits === undefined ? undefined : new SharedPurchaseLimiter(limits, new SharedWindows(windows));
 }

@@ -97,6 +97,7 @@ export async function startNode(
     threads && !ThreadsSoldOutSignal.reachesThreads(backend.soldOut)
       ? new ThreadsSoldOutSignal(backend.soldOut)
       : undefined;
+  const purchaseLimits = openPurchaseLimiter(config, backend);
   // Every thread's store calls arrive here (extra threads call these over RPC), so they are timed once.
   const stores: Stores = {
     ledger: timedStore(backend.ledger, (op) => prometheus.backendTimer('ledger', op)),
@@ -104,7 +105,7 @@ export async function startNode(
     queue: backend.queue,
     soldOut: soldOut ?? backend.soldOut,
     orderProjection: backend.orderProjection,
-    purchaseLimiter: openPurchaseLimiter(config, backend),
+    purchaseLimiter: purchaseLimits?.limiter,
   };
   // This thread's requests meet the shared key filter before the timed ledger, as the other threads' do.
   const usedKeys = backend.usedKeys === undefined ? undefined : new KeyFilterReader(backend.usedKeys);
@@ -196,6 +197,7 @@ export async function startNode(
         alarms,
         orderFeed: feedRelay,
         usedKeys: backend.usedKeys,
+        limiterWindows: purchaseLimits?.windows,
       })
     : undefined;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

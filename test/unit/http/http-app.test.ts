@@ -118,7 +118,6 @@ describe('the HTTP app', () => {
     expect((await app.handle(request('HEAD', `/v1/sales/${id}`))).status).toBe(200);
   });
 
-
   it('answers a path asked again, and after more other paths than it keeps matches of, as the first time', async () => {
     const admin = await issuer.sign({ sub: 'ops', admin: true });
     const created = await app.handle(

@@ -6,7 +6,8 @@
  * one writer. Sold-out flags, known sales and verified tokens are kept per
  * thread, and the ledger's used keys are read from shared memory; sold-out
  * news crosses threads on a BroadcastChannel. Rate limits are counted once
- * per process, by the main thread's limiter.
+ * per process: in shared memory by every thread (embedded), or by the main
+ * thread's limiter, asked by message (a store that keeps the counts: Redis).
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { BroadcastSoldOutSignal } from '../../../adapters/memory/broadcast-sold-out-signal.ts';
@@ -28,8 +29,8 @@ import { composeDeps, composeHttpApp, composeVerifier } from '../compose.ts';
 import { createDashboardPage } from '../dashboard.ts';
 import { attachGraphqlSocket } from '../graphql-socket.ts';
 import { createNodeServer, type NodeServer } from '../http-server.ts';
-import { purchaseLimitsOf } from '../purchase-limits.ts';
 import { keyFilteredLedger } from '../key-filtered-ledger.ts';
+import { purchaseLimitsOf, threadPurchaseLimiter } from '../purchase-limits.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { type OrderFeedRelay, RelayedOrderFeed } from './relayed-order-feed.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
@@ -48,7 +49,11 @@ const stores = {
   queue,
   soldOut: new BroadcastSoldOutSignal(),
   purchaseLimiter:
-    purchaseLimitsOf(config) === undefined ? undefined : client.remote<PurchaseLimiter>('limiter'),
+    data.limiterWindows !== undefined
+      ? threadPurchaseLimiter(config, data.limiterWindows)
+      : purchaseLimitsOf(config) === undefined
+        ? undefined
+        : client.remote<PurchaseLimiter>('limiter'),
 };
 let nodeServer: NodeServer | undefined;
 const prometheus = createPrometheusMetrics({ inFlight: () => nodeServer?.inFlight() ?? 0 });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { JSONWebKeySet } from 'jose';
+import type { SharedWindowsBuffers } from '../../../adapters/memory/shared-windows.ts';
 import type { Config } from '../../../config.ts';
 import type { SnapshotSource } from '../../../dashboard/feed.ts';
 import type { Alarms } from '../../../observability/alarms.ts';
@@ -45,6 +46,8 @@ export async function startHttpThreads(options: {
   readonly orderFeed?: OrderFeedRelay | undefined;
   /** The ledger's used keys in shared memory; absent: the threads ask the ledger about every key. */
   readonly usedKeys?: KeyFilterSource | undefined;
+  /** The purchase limits' counts in shared memory; absent: the threads ask the main thread's limiter. */
+  readonly limiterWindows?: SharedWindowsBuffers | undefined;
 }): Promise<HttpThreads> {
   const data: HttpThreadData = {
     config: configForThread(options.config),
@@ -52,6 +55,7 @@ export async function startHttpThreads(options: {
     localJwks: options.localJwks,
     graphql: options.orderFeed !== undefined,
     usedKeys: options.usedKeys !== undefined,
+    limiterWindows: options.limiterWindows,
   };
   const workers = Array.from({ length: options.count }, () => {
     const worker = new Worker(new URL('./http-thread.ts', import.meta.url), { workerData: data });
@@ -59,8 +63,10 @@ export async function startHttpThreads(options: {
       ledger: options.stores.ledger,
       orders: options.stores.orders,
       queue: options.stores.queue,
-      // One count for the whole process: every thread asks the main thread's limiter.
-      ...(options.stores.purchaseLimiter === undefined ? {} : { limiter: options.stores.purchaseLimiter }),
+      // One count for the whole process: a thread without the shared windows asks the main thread's limiter.
+      ...(options.stores.purchaseLimiter === undefined || options.limiterWindows !== undefined
+        ? {}
+        : { limiter: options.stores.purchaseLimiter }),
       metrics: { text: options.metricsText },
       alarms: {
         recordHttpSummary: async (summary: HttpSummary) => options.alarms.recordHttpSummary(summary),

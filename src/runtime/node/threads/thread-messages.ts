@@ -1,4 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
+import type { SharedWindowsBuffers } from '../../../adapters/memory/shared-windows.ts';
 import type { Config } from '../../../config.ts';
 
 export const THREAD_LISTENING = 'http-thread:listening';
@@ -19,6 +20,8 @@ export interface HttpThreadData {
   readonly graphql: boolean;
   /** Read the ledger's used keys from shared memory (the main thread's `usedKeys`). */
   readonly usedKeys: boolean;
+  /** The purchase limits' shared counts; undefined: ask the main thread's limiter. */
+  readonly limiterWindows: SharedWindowsBuffers | undefined;
 }
 
 export function configForThread(config: Config): ThreadConfig {

@@ -1,9 +1,13 @@
 import { Redis } from 'ioredis';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
-import {
-  memoryPurchaseLimiter,
-  redisPurchaseLimiter,
-} from '../../../../src/adapters/rate-limiter-flexible/limiter-stores.ts';
+import { FlexiblePurchaseLimiter } from '../../../../src/adapters/rate-limiter-flexible/flexible-purchase-limiter.ts';
+import { redisPurchaseLimiter } from '../../../../src/adapters/rate-limiter-flexible/limiter-stores.ts';
+import type { PurchaseLimits } from '../../../../src/ports/purchase-limiter.ts';
+
+/** The rule over the library's in-memory store (the Redis store's insurance, below). */
+const memoryPurchaseLimiter = (limits: PurchaseLimits) =>
+  new FlexiblePurchaseLimiter(limits, (options) => new RateLimiterMemory(options));
 
 const alice = { userId: 'alice', clientAddress: '198.51.100.1' };
 
