@@ -42,6 +42,9 @@ export interface AwsJsonServiceSpec {
   readonly retryableCodes?: readonly string[];
 }
 
+/** An SDK command's output type without the SDK's `$metadata`: the service's JSON reply as it arrives. */
+export type ServiceReply<Output> = Omit<Output, '$metadata'>;
+
 /** A service's operations: each one's input and output, as the JSON protocol carries them. */
 export type OperationShapes<Ops> = { [Op in keyof Ops]: { input: object; output: unknown } };
 

@@ -17,9 +17,8 @@ import {
   type AwsClientConfig,
   type AwsJsonService,
   openAwsJsonService,
+  type ServiceReply,
 } from '../aws-lite/aws-json-service.ts';
-
-type Reply<Output> = Omit<Output, '$metadata'>;
 
 /**
  * The DynamoDB operations the adapters call, with DynamoDB's JSON protocol
@@ -27,12 +26,12 @@ type Reply<Output> = Omit<Output, '$metadata'>;
  * types are used here).
  */
 export interface DynamoDbOperations {
-  BatchGetItem: { input: BatchGetItemCommandInput; output: Reply<BatchGetItemCommandOutput> };
-  DeleteItem: { input: DeleteItemCommandInput; output: Reply<DeleteItemCommandOutput> };
-  GetItem: { input: GetItemCommandInput; output: Reply<GetItemCommandOutput> };
-  PutItem: { input: PutItemCommandInput; output: Reply<PutItemCommandOutput> };
-  Query: { input: QueryCommandInput; output: Reply<QueryCommandOutput> };
-  UpdateItem: { input: UpdateItemCommandInput; output: Reply<UpdateItemCommandOutput> };
+  BatchGetItem: { input: BatchGetItemCommandInput; output: ServiceReply<BatchGetItemCommandOutput> };
+  DeleteItem: { input: DeleteItemCommandInput; output: ServiceReply<DeleteItemCommandOutput> };
+  GetItem: { input: GetItemCommandInput; output: ServiceReply<GetItemCommandOutput> };
+  PutItem: { input: PutItemCommandInput; output: ServiceReply<PutItemCommandOutput> };
+  Query: { input: QueryCommandInput; output: ServiceReply<QueryCommandOutput> };
+  UpdateItem: { input: UpdateItemCommandInput; output: ServiceReply<UpdateItemCommandOutput> };
 }
 
 export type DynamoDbOperation = keyof DynamoDbOperations;

@@ -14,9 +14,8 @@ import {
   type AwsClientConfig,
   type AwsJsonService,
   openAwsJsonService,
+  type ServiceReply,
 } from '../aws-lite/aws-json-service.ts';
-
-type Reply<Output> = Omit<Output, '$metadata'>;
 
 /**
  * The SQS operations the queue calls, in SQS's JSON protocol (the SDK's
@@ -26,18 +25,16 @@ export interface SqsOperations {
   ChangeMessageVisibility: { input: ChangeMessageVisibilityCommandInput; output: unknown };
   ChangeMessageVisibilityBatch: {
     input: ChangeMessageVisibilityBatchCommandInput;
-    output: Reply<ChangeMessageVisibilityBatchCommandOutput>;
+    output: ServiceReply<ChangeMessageVisibilityBatchCommandOutput>;
   };
   DeleteMessage: { input: DeleteMessageCommandInput; output: unknown };
   GetQueueAttributes: {
     input: GetQueueAttributesCommandInput;
-    output: Reply<GetQueueAttributesCommandOutput>;
+    output: ServiceReply<GetQueueAttributesCommandOutput>;
   };
-  ReceiveMessage: { input: ReceiveMessageCommandInput; output: Reply<ReceiveMessageCommandOutput> };
-  SendMessage: { input: SendMessageCommandInput; output: Reply<SendMessageCommandOutput> };
+  ReceiveMessage: { input: ReceiveMessageCommandInput; output: ServiceReply<ReceiveMessageCommandOutput> };
+  SendMessage: { input: SendMessageCommandInput; output: ServiceReply<SendMessageCommandOutput> };
 }
-
-export type SqsOperation = keyof SqsOperations;
 
 /** An SQS connection: one call per operation, errors as `AwsServiceError`. */
 export type Sqs = AwsJsonService<SqsOperations>;
