@@ -42,14 +42,24 @@ export function openPurchaseLimiter(
   const shared = backend.sharedPurchaseLimiter?.(limits);
   if (shared !== undefined) return { limiter: shared, windows: undefined };
   const windows = SharedWindows.allocate();
-  return { limiter: new SharedPurchaseLimiter(limits, new SharedWindows(windows)), windows };
+  return { limiter: countedIn(windows, limits), windows };
 }
 
-/** An HTTP thread's view of the process's limiter over the windows the main thread allocated. */
+/**
+ * An extra HTTP thread's limiter: its own view of the windows the main
+ * thread allocated, else (the counts are in the backend's store) the main
+ * thread's limiter, asked by message. Undefined when every limit is off.
+ */
 export function threadPurchaseLimiter(
   config: Config,
-  windows: SharedWindowsBuffers,
+  windows: SharedWindowsBuffers | undefined,
+  askMainThread: () => PurchaseLimiter,
 ): PurchaseLimiter | undefined {
   const limits = purchaseLimitsOf(config);
-  return limits === undefined ? undefined : new SharedPurchaseLimiter(limits, new SharedWindows(windows));
+  if (limits === undefined) return undefined;
+  return windows === undefined ? askMainThread() : countedIn(windows, limits);
+}
+
+function countedIn(windows: SharedWindowsBuffers, limits: PurchaseLimits): PurchaseLimiter {
+  return new SharedPurchaseLimiter(limits, new SharedWindows(windows));
 }

@@ -30,7 +30,7 @@ import { createDashboardPage } from '../dashboard.ts';
 import { attachGraphqlSocket } from '../graphql-socket.ts';
 import { createNodeServer, type NodeServer } from '../http-server.ts';
 import { keyFilteredLedger } from '../key-filtered-ledger.ts';
-import { purchaseLimitsOf, threadPurchaseLimiter } from '../purchase-limits.ts';
+import { threadPurchaseLimiter } from '../purchase-limits.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import { type OrderFeedRelay, RelayedOrderFeed } from './relayed-order-feed.ts';
 import { configFromThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
@@ -48,12 +48,9 @@ const stores = {
   orders: client.remote<OrderStore>('orders'),
   queue,
   soldOut: new BroadcastSoldOutSignal(),
-  purchaseLimiter:
-    data.limiterWindows !== undefined
-      ? threadPurchaseLimiter(config, data.limiterWindows)
-      : purchaseLimitsOf(config) === undefined
-        ? undefined
-        : client.remote<PurchaseLimiter>('limiter'),
+  purchaseLimiter: threadPurchaseLimiter(config, data.limiterWindows, () =>
+    client.remote<PurchaseLimiter>('limiter'),
+  ),
 };
 let nodeServer: NodeServer | undefined;
 const prometheus = createPrometheusMetrics({ inFlight: () => nodeServer?.inFlight() ?? 0 });
