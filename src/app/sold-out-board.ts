@@ -3,14 +3,9 @@ import type { Sale } from '../domain/sale.ts';
 import type { SoldOutSignal } from '../ports/sold-out-signal.ts';
 import type { StockLedger } from '../ports/stock-ledger.ts';
 
-interface HeldUnits {
-  readonly units: number;
-  readonly idempotencyKeys: ReadonlySet<string>;
-}
-
 interface SoldOutEntry {
-  /** Who holds units of the sale, how many, under which keys. */
-  readonly holdings: ReadonlyMap<string, HeldUnits>;
+  /** Who holds units of the sale, and how many. */
+  readonly holdings: ReadonlyMap<string, number>;
   readonly holdingsReadAt: number;
   readonly sale: Sale;
   trustedUntil: number;
@@ -22,7 +17,6 @@ export interface PurchaseAttempt {
   readonly saleId: string;
   readonly userId: string;
   readonly quantity: number;
-  readonly idempotencyKey: string;
 }
 
 /**
@@ -32,13 +26,14 @@ export interface PurchaseAttempt {
  * when units come back, and trusted only for `trustMs` after the store last
  * said so (re-read in the background shortly before): a lost "restocked"
  * message delays a sale by at most that long.
- * A retry under a key that holds units goes to the store, so it gets its
- * first answer (I5); for any other attempt the board says what
- * `decidePurchase` says of a new key on a sale with no units left:
- * limit_exceeded past the shopper's limit, otherwise sold_out. The board
- * cannot know every key a shopper used (in other sales, or of reservations
- * since released), so that answer holds only once the store says the key is
- * new (`StockLedger.hasUsedKey`, see purchase.ts).
+ * The board says what `decidePurchase` says of a new key on a sale with no
+ * units left: limit_exceeded past the shopper's limit, otherwise sold_out.
+ * It knows each holder's units, not their keys: that answer holds only once
+ * the store says the key is new (`StockLedger.hasUsedKey`, see purchase.ts),
+ * so a retry of any key the store knows, held, paid, released or of another
+ * sale, goes to the store and gets its first answer (I5). Units, not keys,
+ * keep the read at the sell-out small: one entry per holder, where the keys
+ * meant reading every reservation.
  */
 export class SoldOutBoard {
   readonly #ledger: StockLedger;
@@ -67,15 +62,13 @@ export class SoldOutBoard {
     if (now >= entry.trustedUntil || now >= entry.sale.endsAt) return undefined;
     // Re-read in the background before the trust runs out, so the crowd never falls through to the store.
     if (now >= entry.trustedUntil - this.#trustMs / 4) void this.#learn(attempt.saleId);
-    const held = entry.holdings.get(attempt.userId);
-    if (held?.idempotencyKeys.has(attempt.idempotencyKey)) return undefined;
     const decision = decidePurchase({
       sale: entry.sale,
       now,
       quantity: attempt.quantity,
       available: 0,
-      userHolding: held?.units ?? 0,
-      // The keys the board knows of went to the store above; it takes any other for a new one.
+      userHolding: entry.holdings.get(attempt.userId) ?? 0,
+      // Taken for a new key: the caller asks the store whether it is (see the class comment).
       previous: undefined,
     });
     return decision.kind === 'reserve' || decision.kind === 'reserved' ? undefined : decision;
@@ -121,14 +114,7 @@ export class SoldOutBoard {
       }
       this.#entries.set(saleId, {
         holdings:
-          holdings === undefined
-            ? known!.holdings
-            : new Map(
-                holdings.map((h) => [
-                  h.userId,
-                  { units: h.units, idempotencyKeys: new Set(h.idempotencyKeys) },
-                ]),
-              ),
+          holdings === undefined ? known!.holdings : new Map(holdings.map((h) => [h.userId, h.units])),
         holdingsReadAt: holdings === undefined ? known!.holdingsReadAt : now,
         sale: snapshot.sale,
         trustedUntil: this.#now() + this.#trustMs,

@@ -43,8 +43,6 @@ export interface Holding {
   readonly userId: string;
   /** Units held or paid. */
   readonly units: number;
-  /** The idempotency keys of those reservations: a retry with one of them must reach the store. */
-  readonly idempotencyKeys: readonly string[];
 }
 
 /** Sums counted from the stored reservations, not from counters that could drift with them. */
@@ -92,7 +90,7 @@ export interface StockLedger {
   /** Held reservations whose payment window closed at or before `now`, oldest first. */
   findExpired(now: number, limit: number): Promise<Reservation[]>;
   countSale(saleId: string): Promise<LedgerCounts | undefined>;
-  /** Every shopper holding `held` or `paid` units of the sale (bounded by its stock), with their keys. */
+  /** Every shopper holding `held` or `paid` units of the sale (bounded by its stock), and how many. */
   listHoldings(saleId: string): Promise<Holding[]>;
   /** True when the store answers; used by readiness probes. */
   ping(): Promise<boolean>;

@@ -26,15 +26,11 @@ export function countReservations(
   };
 }
 
-/** Each shopper's held and paid units in the sale, with the keys of those reservations. */
+/** Each shopper's held and paid units in the sale. */
 export function holdingsOf(reservations: readonly Reservation[]): Holding[] {
-  const holdings = new Map<string, { units: number; idempotencyKeys: string[] }>();
+  const units = new Map<string, number>();
   for (const r of reservations) {
-    if (r.state === 'released') continue;
-    const holding = holdings.get(r.userId) ?? { units: 0, idempotencyKeys: [] };
-    holding.units += r.quantity;
-    holding.idempotencyKeys.push(r.idempotencyKey);
-    holdings.set(r.userId, holding);
+    if (r.state !== 'released') units.set(r.userId, (units.get(r.userId) ?? 0) + r.quantity);
   }
-  return [...holdings].map(([userId, holding]) => ({ userId, ...holding }));
+  return [...units].map(([userId, held]) => ({ userId, units: held }));
 }

@@ -21,7 +21,7 @@ import { RedisSaleBook } from './redis-sale-book.ts';
 import { reservationFromHash, type StoredReservation } from './reservation-hash.ts';
 import { reserveReplyToOutcome } from './reserve-reply.ts';
 
-/** Reservations read per round trip when listing a sale's holdings. */
+/** Holders asked for per round trip (HSCAN's COUNT) when listing a sale's holdings. */
 const HOLDINGS_SLICE = 1_000;
 
 /** The subset of an ioredis client the ledger needs. */
@@ -32,6 +32,7 @@ export type LedgerRedis = Pick<
   | 'hget'
   | 'hexists'
   | 'hgetall'
+  | 'hscan'
   | 'hkeys'
   | 'smembers'
   | 'get'
@@ -232,29 +233,21 @@ export class RedisStockLedger implements StockLedger {
   }
 
   async listHoldings(saleId: string): Promise<Holding[]> {
-    const ids = await this.#redis.smembers(this.#keys.saleReservations(saleId));
-    const holdings = new Map<string, { units: number; idempotencyKeys: string[] }>();
-    // Read in pipelined slices, not one MULTI: at a sell-out a sale has ~100,000 reservations, and one
-    // transaction held Redis (every purchase waiting on it) for the whole EXEC and this event loop for the
-    // whole reply. A slice is a consistent read of its own reservations, which is all the sold-out board
-    // needs (units that come back while it reads clear the board anyway).
-    for (let from = 0; from < ids.length; from += HOLDINGS_SLICE) {
-      const slice = this.#redis.pipeline();
-      for (const id of ids.slice(from, from + HOLDINGS_SLICE)) {
-        slice.hmget(this.#keys.reservation(id), 'state', 'userId', 'quantity', 'json');
-      }
-      for (const [error, fields] of (await slice.exec()) ?? []) {
-        if (error !== null) throw error;
-        const [state, userId, quantity, json] = fields as Array<string | null>;
-        if (userId == null || json == null || (state !== 'held' && state !== 'paid')) continue;
-        const { idempotencyKey } = JSON.parse(json) as Reservation;
-        const holding = holdings.get(userId) ?? { units: 0, idempotencyKeys: [] };
-        holding.units += Number(quantity);
-        holding.idempotencyKeys.push(idempotencyKey);
-        holdings.set(userId, holding);
-      }
-    }
-    return [...holdings].map(([userId, holding]) => ({ userId, ...holding }));
+    // The holdings hash (shopper -> units held or paid, kept by reserve.lua and release.lua) read in
+    // HSCAN pages: at a sell-out it has one field per winner, tens of thousands, and one HGETALL would
+    // hold Redis, and every purchase behind it, for the whole reply. A field seen twice (HSCAN may
+    // repeat one) is set twice, not added.
+    const key = this.#keys.holdings(saleId);
+    const units = new Map<string, number>();
+    let cursor = '0';
+    do {
+      const [next, fields] = await this.#redis.hscan(key, cursor, 'COUNT', HOLDINGS_SLICE);
+      for (let i = 0; i < fields.length; i += 2) units.set(fields[i]!, Number(fields[i + 1]));
+      cursor = next;
+    } while (cursor !== '0');
+    const holdings: Holding[] = [];
+    for (const [userId, held] of units) if (held > 0) holdings.push({ userId, units: held });
+    return holdings;
   }
 
   async ping(): Promise<boolean> {

@@ -40,7 +40,7 @@ export function prepareLedgerStatements(db: DatabaseSync) {
     ),
     available: db.prepare('SELECT available FROM sales WHERE id = ?'),
     holdings: db.prepare(
-      `SELECT user_id, SUM(quantity) AS units, json_group_array(idempotency_key) AS idempotency_keys
+      `SELECT user_id, SUM(quantity) AS units
        FROM reservations WHERE sale_id = ? AND state IN ('held', 'paid') GROUP BY user_id`,
     ),
     // mirrors decidePurchase (per-user limit over held + paid units) in domain/purchase-decision.ts

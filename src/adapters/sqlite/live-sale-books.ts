@@ -62,22 +62,14 @@ export class LiveSaleBooks {
     return this.#books.get(saleId);
   }
 
-  /** The shoppers holding units of a sale whose book is in memory, with the keys of those units. */
+  /** The shoppers holding units of a sale whose book is in memory, and how many. */
   holdings(saleId: string): Holding[] | undefined {
     const book = this.#books.get(saleId);
     if (book === undefined) return undefined;
-    const keys = new Map<string, string[]>();
-    for (const booked of book.keys.values()) {
-      if (!booked.live) continue;
-      const userKeys = keys.get(booked.userId);
-      if (userKeys === undefined) keys.set(booked.userId, [booked.idempotencyKey]);
-      else userKeys.push(booked.idempotencyKey);
-    }
-    return [...keys].map(([userId, idempotencyKeys]) => ({
-      userId,
-      units: book.holdings.get(userId) ?? 0,
-      idempotencyKeys,
-    }));
+    const holdings: Holding[] = [];
+    // A shopper whose units all went back keeps an entry of 0.
+    for (const [userId, units] of book.holdings) if (units > 0) holdings.push({ userId, units });
+    return holdings;
   }
 
   forget(saleId: string): void {

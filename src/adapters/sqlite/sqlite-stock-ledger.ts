@@ -212,7 +212,6 @@ export class SqliteStockLedger implements StockLedger {
     return this.#sql.holdings.all(saleId).map((row) => ({
       userId: row.user_id as string,
       units: row.units as number,
-      idempotencyKeys: JSON.parse(row.idempotency_keys as string) as string[],
     }));
   }
 
