@@ -20,7 +20,8 @@
 -- first thread's init() blocks: it writes `waiting` to stderr and reads a line
 -- from stdin, so the bench can start wrk ahead of a phase and set it off the
 -- instant the phase begins. Each thread then writes `ready` at the end of its
--- init(), and once a second `progress <answers since the last line>`.
+-- init(), and `progress <answers since the last line>` every 100 answers and at
+-- least once a second.
 --
 -- done() sums the threads and writes lines: `status <code> <n>`,
 -- `outcome <name> <n>`, `order <id>`.
@@ -42,6 +43,8 @@ local sent = 0
 local key_prefix
 local graphql_sale
 local answers_since = 0
+-- Answers between two progress lines at most (see response()).
+local PROGRESS_EVERY = 100
 local second = 0
 
 function init(args)
@@ -123,8 +126,11 @@ function response(status, headers, body)
     if order ~= nil then orders[#orders + 1] = order end
   end
   answers_since = answers_since + 1
+  -- Reported every PROGRESS_EVERY answers, and at least once a second: os.time() ticks in whole
+  -- seconds, at a moment unrelated to the phase's start, so reporting on the tick alone left the
+  -- bench's first second of a phase with next to nothing counted (it read as a stall that was not).
   local now = os.time()
-  if now ~= second then
+  if answers_since >= PROGRESS_EVERY or now ~= second then
     second = now
     io.stderr:write("progress " .. answers_since .. "\n")
     answers_since = 0
