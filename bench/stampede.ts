@@ -12,6 +12,8 @@
  *   npm run bench -- --profile prof/   (writes the server's --cpu-prof profile there)
  *   npm run bench -- --api graphql      (the stampede over REST, then over the GraphQL purchase
  *                                        mutation on a fresh server, with GraphQL's ratio to REST)
+ *   npm run bench -- --backend cluster --worker-process …   (the API process `--role api`, and the
+ *                                        order worker in a `--role worker` process of its own)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -66,8 +68,13 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
     profile: { type: 'string' },
     api: { type: 'string', default: 'rest' },
+    'worker-process': { type: 'boolean', default: false },
   },
 });
+if (args['worker-process'] && args.backend !== 'cluster') {
+  console.error('--worker-process needs --backend cluster: the embedded store belongs to one process');
+  process.exit(2);
+}
 if (args.api !== 'rest' && args.api !== 'graphql') {
   console.error(`--api must be rest or graphql, got ${args.api}`);
   process.exit(2);
@@ -214,30 +221,41 @@ async function ordersPending(url: string): Promise<number | undefined> {
   return response.status === 200 ? parseServerMetrics(response.text).ordersPending : undefined;
 }
 
+/** The server's flags; a later flag wins, so a role or a port may follow. */
+function serverFlags(dataDir: string): string[] {
+  return [
+    '--data-dir',
+    dataDir,
+    '--demo-sale',
+    'false',
+    '--rate-limit-per-second',
+    '0',
+    '--durability',
+    args.durability,
+    '--backend',
+    args.backend,
+    '--http-threads',
+    args.threads,
+    // Every address on loopback (see phaseUrl).
+    '--host',
+    '0.0.0.0',
+    ...args['server-flag'],
+  ];
+}
+
 async function stampede({ tokensFile, admin }: Crowd, dataDir: string, through: Api) {
+  const workerProcess = args['worker-process'];
   const server = await spawnServer(
-    [
-      '--data-dir',
-      dataDir,
-      '--demo-sale',
-      'false',
-      '--rate-limit-per-second',
-      '0',
-      '--durability',
-      args.durability,
-      '--backend',
-      args.backend,
-      '--http-threads',
-      args.threads,
-      // Every address on loopback (see phaseUrl).
-      '--host',
-      '0.0.0.0',
-      ...args['server-flag'],
-    ],
+    [...serverFlags(dataDir), ...(workerProcess ? ['--role', 'api'] : [])],
     15_000,
     args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`],
   );
   servers.add(server.child);
+  // The order worker on its own port (it answers health and metrics only), confirming what the API reserves.
+  const worker = workerProcess
+    ? await spawnServer([...serverFlags(dataDir), '--role', 'worker', '--port', '0', '--http-threads', '1'])
+    : undefined;
+  if (worker !== undefined) servers.add(worker.child);
   const port = new URL(server.url).port;
   const url = `http://127.0.0.1:${port}`;
   let stopWatching = async (): Promise<unknown> => undefined;
@@ -264,7 +282,10 @@ async function stampede({ tokensFile, admin }: Crowd, dataDir: string, through: 
     if (created.status !== 201) throw new Error(`could not create the sale: ${JSON.stringify(created.json)}`);
     const saleId: string = created.json.id;
     const path = through === 'rest' ? PURCHASE_ROUTE.replace(':id', saleId) : '/graphql';
-    const serverPids = processTree(server.child.pid!);
+    const serverPids = [
+      ...processTree(server.child.pid!),
+      ...(worker === undefined ? [] : processTree(worker.child.pid!)),
+    ];
 
     const origin = crowdArrives;
     const watch = watchServer(url, saleId, origin);
@@ -345,7 +366,7 @@ async function stampede({ tokensFile, admin }: Crowd, dataDir: string, through: 
     };
   } finally {
     await stopWatching();
-    await server.kill('SIGTERM');
+    await Promise.all([server.kill('SIGTERM'), worker?.kill('SIGTERM')]);
   }
 }
 
@@ -383,6 +404,7 @@ const selling = result.phases.find((p) => p.name === 'selling');
 const lines = [
   '',
   `${generatorText}, ${options.connections} connections; ${cores} cores; server: ${args.backend}, ${serverThreads} HTTP thread${serverThreads === 1 ? '' : 's'}` +
+    (args['worker-process'] ? ', the order worker in a process of its own' : '') +
     (best === undefined ? '' : `; ratios to the better baseline (${best.name})`),
   table([PHASE_HEADER, ...phases.map((p) => phaseRow(p, reference)), wholeRunRow(result.phases, reference)]),
   '',
@@ -407,7 +429,13 @@ const outDir = resolve(root, args.out);
 mkdirSync(outDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const report = {
-  options: { ...options, durability: args.durability, backend: args.backend, threads: serverThreads },
+  options: {
+    ...options,
+    durability: args.durability,
+    backend: args.backend,
+    threads: serverThreads,
+    workerProcess: args['worker-process'],
+  },
   generator: { name: generator.name, version: generator.version, threads: options.generatorThreads },
   cores,
   baselines,
