@@ -20,8 +20,8 @@ import type { Backend } from '../../ports/backend.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { EventQueue } from '../../ports/event-queue.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { Metrics } from '../../ports/metrics.ts';
 import { openBackend } from '../../shapes/registry.ts';
+import { alarmedMetrics } from './alarmed-metrics.ts';
 import { composeDeps, composeHttpApp, composeVerifier, type Stores } from './compose.ts';
 import { createDashboardPage } from './dashboard.ts';
 import { attachGraphqlSocket } from './graphql-socket.ts';
@@ -30,6 +30,11 @@ import { keyFilteredLedger } from './key-filtered-ledger.ts';
 import { openPurchaseLimiter } from './purchase-limits.ts';
 import { loadPurchaseTokenSecret } from './purchase-token-secret.ts';
 import { type HttpThreads, startHttpThreads } from './threads/http-threads.ts';
+import {
+  type OrderWorkerThread,
+  orderWorkerOnThread,
+  startOrderWorkerThread,
+} from './threads/order-worker-host.ts';
 import { orderFeedRelay } from './threads/relayed-order-feed.ts';
 import { ThreadsSoldOutSignal } from './threads/threads-sold-out-signal.ts';
 
@@ -126,9 +131,11 @@ export async function startNode(
         });
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
+  let workerThread: OrderWorkerThread | undefined;
   const metricsSnapshots = async () => [
     await prometheus.snapshot(),
     ...((await httpThreads?.snapshots()) ?? []),
+    ...(workerThread === undefined ? [] : [await workerThread.snapshot()]),
   ];
   const metricsText = async () => aggregatedText(await metricsSnapshots());
   const dashboardSource = new DashboardCollector({
@@ -151,7 +158,8 @@ export async function startNode(
     localJwks: issuer?.jwks,
     tokenShare,
     prometheus,
-    ...(threads ? { metricsText } : {}),
+    // Summed over every thread that keeps counters: the extra HTTP threads and the order worker thread.
+    ...(threads || orderWorkerOnThread(config) ? { metricsText } : {}),
     logger,
     observe: (route, status, seconds) => {
       prometheus.observeHttp(route, status, seconds);
@@ -167,7 +175,12 @@ export async function startNode(
     (error) => logger.log('error', 'order worker failed', { error }),
     logger,
   );
-  if (options.runWorker !== false && config.role !== 'api') worker.start();
+  // With the API in the same process on a shared store, the worker confirms on a thread of its own.
+  workerThread =
+    options.runWorker !== false && orderWorkerOnThread(config)
+      ? await startOrderWorkerThread({ config, alarms, logger })
+      : undefined;
+  if (options.runWorker !== false && config.role !== 'api' && workerThread === undefined) worker.start();
   alarms.start();
   nodeServer = createNodeServer(app);
   const { server } = nodeServer;
@@ -236,25 +249,13 @@ export async function startNode(
         ]);
         feedRelay?.close();
         tokenShare?.close();
-        await worker.stop();
+        await Promise.all([worker.stop(), workerThread?.stop()]);
         await alarms.stop();
         deps.soldOutBoard.close();
         await soldOut?.close();
         await backend.close();
       })();
       return closing;
-    },
-  };
-}
-
-/** The app's counters as Prometheus sees them, with the order pipeline's failures also fed to the alarms. */
-function alarmedMetrics(metrics: Metrics, alarms: Alarms): Metrics {
-  return {
-    ...metrics,
-    orderEvent(result) {
-      metrics.orderEvent(result);
-      if (result === 'retried') alarms.record('order_events_retried');
-      else if (result === 'dead_lettered') alarms.record('order_events_dead_lettered');
     },
   };
 }

@@ -4,6 +4,8 @@ import type { Config } from '../../../config.ts';
 
 export const THREAD_LISTENING = 'http-thread:listening';
 export const THREAD_STOP = 'http-thread:stop';
+/** The order worker thread opened its store and started. */
+export const WORKER_STARTED = 'order-worker-thread:started';
 
 /** Config as it crosses to a thread (structured clone has no URL). */
 export type ThreadConfig = Omit<Config, 'remoteAuth'> & {
@@ -22,6 +24,10 @@ export interface HttpThreadData {
   readonly usedKeys: boolean;
   /** The purchase limits' shared counts; undefined: ask the main thread's limiter. */
   readonly limiterWindows: SharedWindowsBuffers | undefined;
+}
+
+export interface OrderWorkerThreadData {
+  readonly config: ThreadConfig;
 }
 
 export function configForThread(config: Config): ThreadConfig {
