@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { JSONWebKeySet } from 'jose';
 import type { SharedWindowsBuffers } from '../../../adapters/memory/shared-windows.ts';
@@ -12,6 +11,7 @@ import type { KeyFilterSource } from '../../../ports/shared-key-filter.ts';
 import type { Stores } from '../compose.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
 import type { OrderFeedRelay } from './relayed-order-feed.ts';
+import { stopThread, whenThreadReady } from './thread-lifecycle.ts';
 import { configForThread, type HttpThreadData, THREAD_LISTENING, THREAD_STOP } from './thread-messages.ts';
 
 export interface HttpThreads {
@@ -78,37 +78,15 @@ export async function startHttpThreads(options: {
     worker.on('error', (error) => options.logger.log('error', 'http thread failed', { error }));
     return worker;
   });
-  await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          const onMessage = (message: unknown) => {
-            if (message !== THREAD_LISTENING) return;
-            worker.off('message', onMessage);
-            worker.off('exit', onExit);
-            resolve();
-          };
-          const onExit = (code: number) =>
-            reject(new Error(`http thread exited with ${code} before listening`));
-          worker.on('message', onMessage);
-          worker.once('exit', onExit);
-        }),
-    ),
-  );
+  await Promise.all(workers.map((worker) => whenThreadReady(worker, THREAD_LISTENING, 'an http thread')));
   const metrics = workers.map((worker) => rpcClient(worker).remote<ThreadMetrics>('metrics'));
   return {
     count: workers.length,
     snapshots: () => Promise.all(metrics.map((thread) => thread.snapshot())),
     async stop() {
+      // Each thread drains its own connections within the shutdown deadline.
       await Promise.all(
-        workers.map(async (worker) => {
-          const exited = once(worker, 'exit');
-          worker.postMessage(THREAD_STOP);
-          // The thread drains its own connections within the shutdown deadline; this is the backstop.
-          const timer = setTimeout(() => void worker.terminate(), options.config.shutdownTimeoutMs + 2_000);
-          await exited;
-          clearTimeout(timer);
-        }),
+        workers.map((worker) => stopThread(worker, THREAD_STOP, options.config.shutdownTimeoutMs)),
       );
     },
   };

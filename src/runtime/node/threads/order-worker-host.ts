@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../../config.ts';
 import type { AlarmMetric } from '../../../observability/alarm-rules.ts';
@@ -6,6 +5,7 @@ import type { Alarms } from '../../../observability/alarms.ts';
 import type { MetricsSnapshot } from '../../../observability/prometheus.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { rpcClient, serveRpc } from './port-rpc.ts';
+import { stopThread, whenThreadReady } from './thread-lifecycle.ts';
 import {
   configForThread,
   type OrderWorkerThreadData,
@@ -40,28 +40,11 @@ export async function startOrderWorkerThread(options: {
   const worker = new Worker(new URL('./order-worker-thread.ts', import.meta.url), { workerData: data });
   serveRpc(worker, { alarms: { record: async (metric: AlarmMetric) => options.alarms.record(metric) } });
   worker.on('error', (error) => options.logger.log('error', 'order worker thread failed', { error }));
-  await new Promise<void>((resolve, reject) => {
-    const onMessage = (message: unknown) => {
-      if (message !== WORKER_STARTED) return;
-      worker.off('message', onMessage);
-      worker.off('exit', onExit);
-      resolve();
-    };
-    const onExit = (code: number) =>
-      reject(new Error(`order worker thread exited with ${code} before starting`));
-    worker.on('message', onMessage);
-    worker.once('exit', onExit);
-  });
+  await whenThreadReady(worker, WORKER_STARTED, 'the order worker thread');
   const metrics = rpcClient(worker).remote<{ snapshot(): Promise<MetricsSnapshot> }>('metrics');
   return {
     snapshot: () => metrics.snapshot(),
-    async stop() {
-      const exited = once(worker, 'exit');
-      worker.postMessage(THREAD_STOP);
-      // The worker stops within its batch; this is the backstop.
-      const timer = setTimeout(() => void worker.terminate(), options.config.shutdownTimeoutMs + 2_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    // The worker finishes its batch and closes its store well within the shutdown deadline.
+    stop: () => stopThread(worker, THREAD_STOP, options.config.shutdownTimeoutMs),
   };
 }
