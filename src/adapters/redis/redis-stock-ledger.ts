@@ -34,13 +34,11 @@ export type LedgerRedis = Pick<
   | 'hgetall'
   | 'hscan'
   | 'hkeys'
-  | 'smembers'
   | 'get'
   | 'mget'
   | 'zrange'
   | 'zrangebyscore'
   | 'multi'
-  | 'pipeline'
   | 'ping'
 >;
 

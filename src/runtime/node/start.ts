@@ -131,6 +131,8 @@ export async function startNode(
         });
   const issuer = config.localAuth ? await loadLocalIssuer(config.dataDir) : undefined;
   let httpThreads: HttpThreads | undefined;
+  // With the API in the same process on a shared store, the worker confirms on a thread of its own.
+  const workerOnThread = options.runWorker !== false && orderWorkerOnThread(config);
   let workerThread: OrderWorkerThread | undefined;
   const metricsSnapshots = async () => [
     await prometheus.snapshot(),
@@ -159,7 +161,7 @@ export async function startNode(
     tokenShare,
     prometheus,
     // Summed over every thread that keeps counters: the extra HTTP threads and the order worker thread.
-    ...(threads || orderWorkerOnThread(config) ? { metricsText } : {}),
+    ...(threads || workerOnThread ? { metricsText } : {}),
     logger,
     observe: (route, status, seconds) => {
       prometheus.observeHttp(route, status, seconds);
@@ -175,12 +177,8 @@ export async function startNode(
     (error) => logger.log('error', 'order worker failed', { error }),
     logger,
   );
-  // With the API in the same process on a shared store, the worker confirms on a thread of its own.
-  workerThread =
-    options.runWorker !== false && orderWorkerOnThread(config)
-      ? await startOrderWorkerThread({ config, alarms, logger })
-      : undefined;
-  if (options.runWorker !== false && config.role !== 'api' && workerThread === undefined) worker.start();
+  if (workerOnThread) workerThread = await startOrderWorkerThread({ config, alarms, logger });
+  else if (options.runWorker !== false && config.role !== 'api') worker.start();
   alarms.start();
   nodeServer = createNodeServer(app);
   const { server } = nodeServer;

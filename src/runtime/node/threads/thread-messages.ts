@@ -3,7 +3,8 @@ import type { SharedWindowsBuffers } from '../../../adapters/memory/shared-windo
 import type { Config } from '../../../config.ts';
 
 export const THREAD_LISTENING = 'http-thread:listening';
-export const THREAD_STOP = 'http-thread:stop';
+/** Asks a thread (HTTP or order worker) to wind down and exit. */
+export const THREAD_STOP = 'thread:stop';
 /** The order worker thread opened its store and started. */
 export const WORKER_STARTED = 'order-worker-thread:started';
 
