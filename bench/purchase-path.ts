@@ -1,4 +1,4 @@
-// CPU per request through the app itself, no sockets: npm run bench:path [-- --requests 200000]
+// CPU per request through the app itself, no sockets: npm run bench:path [-- --requests 200000 --rounds 3]
 //
 // Starts the embedded Node runtime in this process (startNode: the store with
 // synchronous=FULL, the app, the order worker) and calls app.handle() with
@@ -24,8 +24,11 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '200000' },
     shoppers: { type: 'string', default: '20000' },
+    // Each phase measured this many times, in turn; the least CPU per request is kept (noise only adds).
+    rounds: { type: 'string', default: '3' },
   },
 });
+const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 const shoppers = Number(values.shoppers);
 const CALLERS = 256;
@@ -116,21 +119,31 @@ async function measure(count: number, request: (i: number) => HttpRequest) {
 const warm = await createSale(1, Date.now() + 3_600_000);
 await measure(shoppers, (i) => purchase(warm, i));
 
-const rows: Array<[string, Awaited<ReturnType<typeof measure>>]> = [];
-rows.push(['GET /healthz (baseline)', await measure(requests, () => health)]);
 const upcoming = await createSale(1_000_000, Date.now() + 3_600_000);
-rows.push(['purchase before the start', await measure(requests, (i) => purchase(upcoming, i))]);
 const live = await createSale(10_000_000, Date.now() + 100);
-await new Promise((resolve) => setTimeout(resolve, 200));
-rows.push(['purchase while selling', await measure(requests, (i) => purchase(live, i))]);
 const small = await createSale(10, Date.now() + 100);
 await new Promise((resolve) => setTimeout(resolve, 200));
 await measure(100, (i) => purchase(small, i));
-rows.push(['purchase once sold out', await measure(requests, (i) => purchase(small, i))]);
+const phases: Array<[string, (i: number) => HttpRequest]> = [
+  ['GET /healthz (baseline)', () => health],
+  ['purchase before the start', (i) => purchase(upcoming, i)],
+  ['purchase while selling', (i) => purchase(live, i)],
+  ['purchase once sold out', (i) => purchase(small, i)],
+];
+const best = new Map<string, Awaited<ReturnType<typeof measure>>>();
+for (let round = 1; round <= rounds; round++) {
+  for (const [label, request] of phases) {
+    const result = await measure(requests, request);
+    const kept = best.get(label);
+    if (kept === undefined || result.cpuUs < kept.cpuUs) best.set(label, result);
+    process.stdout.write(`  round ${round}/${rounds} · ${label}: ${result.cpuUs.toFixed(2)} µs\n`);
+  }
+}
+const rows = [...best];
 
 const base = rows[0]![1].cpuUs;
 process.stdout.write(
-  `\n${requests.toLocaleString('en')} requests a phase, ${CALLERS} concurrent callers, app.handle() in process (no sockets)\n`,
+  `\n${requests.toLocaleString('en')} requests a phase, ${CALLERS} concurrent callers, app.handle() in process (no sockets); the least CPU of ${rounds} rounds\n`,
 );
 process.stdout.write(
   `${'what'.padEnd(28)}${'CPU µs/request'.padStart(16)}${'vs baseline'.padStart(13)}${'wall µs/request'.padStart(17)}  answers\n`,
