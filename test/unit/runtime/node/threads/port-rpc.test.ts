@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rpcClient, serveRpc } from '../../../../../src/runtime/node/threads/port-rpc.ts';
+import { PendingCalls, rpcClient, serveRpc } from '../../../../../src/runtime/node/threads/port-rpc.ts';
 
 interface Counter {
   add(by: number): Promise<number>;
@@ -60,5 +60,39 @@ describe('port RPC between threads', () => {
       'thread',
       'main',
     ]);
+  });
+});
+
+describe('PendingCalls', () => {
+  const call = (id: number) => ({ id, resolve: () => {}, reject: () => {} });
+
+  it('gives back each call once, by id, whatever the order, across many more calls than its first ring', () => {
+    const pending = new PendingCalls();
+    // 5,000 calls in flight at once (the ring starts at 1,024 slots), answered in a shuffled order.
+    const ids = Array.from({ length: 5_000 }, (_, i) => i);
+    for (const id of ids) pending.add(call(id));
+    const order = [...ids].sort((a, b) => ((a * 7919) % 5_000) - ((b * 7919) % 5_000));
+    for (const id of order) expect(pending.take(id)?.id).toBe(id);
+    for (const id of ids) expect(pending.take(id)).toBeUndefined();
+  });
+
+  it('keeps a slow call while later ids wrap around the ring onto its slot', () => {
+    const pending = new PendingCalls();
+    pending.add(call(3));
+    // 1024 + 3 and 2048 + 3 land on the slow call's slot until the ring grows past them.
+    for (let id = 4; id < 4_000; id++) {
+      pending.add(call(id));
+      expect(pending.take(id)?.id).toBe(id);
+    }
+    expect(pending.take(3)?.id).toBe(3);
+  });
+
+  it('answers an unknown or stale id with nothing, and refuses the same id twice', () => {
+    const pending = new PendingCalls();
+    pending.add(call(1_025));
+    expect(pending.take(1)).toBeUndefined();
+    expect(pending.take(1_025 + 1_024)).toBeUndefined();
+    expect(() => pending.add(call(1_025))).toThrow('already pending');
+    expect(pending.take(1_025)?.id).toBe(1_025);
   });
 });
