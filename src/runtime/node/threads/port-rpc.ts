@@ -66,18 +66,30 @@ interface PendingCall {
   readonly reject: (error: Error) => void;
 }
 
+/** Slots the ring grows to at most (512 KiB of pointers); a call that still finds its slot taken waits aside. */
+const MAX_SLOTS = 65_536;
+
 /**
  * Calls waiting for their reply, in a ring of slots indexed by call id (ids
  * are consecutive, so the calls in flight rarely share a slot; the ring
- * doubles when they do). Not a Map: a long-lived Map that every call passed
- * through kept each call's promise chain, and the request it served, alive
- * through V8's young-generation collections (about 2 KB a request
- * promoted, then freed by a full collection).
+ * doubles when they do, up to MAX_SLOTS, and past that a call whose slot is
+ * taken, which takes a call pending for 65,536 later ones, waits in a Map).
+ * Not a Map for every call: a long-lived Map that every call passed through
+ * kept each call's promise chain, and the request it served, alive through
+ * V8's young-generation collections (about 2 KB a request promoted, then
+ * freed by a full collection).
  */
 export class PendingCalls {
   #slots: Array<PendingCall | undefined> = new Array<PendingCall | undefined>(1024).fill(undefined);
+  readonly #aside = new Map<number, PendingCall>();
+
+  /** How many slots the ring has now. */
+  get capacity(): number {
+    return this.#slots.length;
+  }
 
   add(call: PendingCall): void {
+    if (this.#aside.has(call.id)) throw new Error(`call ${call.id} is already pending`);
     for (;;) {
       const index = call.id & (this.#slots.length - 1);
       const occupant = this.#slots[index];
@@ -86,7 +98,10 @@ export class PendingCalls {
         return;
       }
       if (occupant.id === call.id) throw new Error(`call ${call.id} is already pending`);
-      this.#grow();
+      if (!this.#grow()) {
+        this.#aside.set(call.id, call);
+        return;
+      }
     }
   }
 
@@ -94,14 +109,18 @@ export class PendingCalls {
   take(id: number): PendingCall | undefined {
     const index = id & (this.#slots.length - 1);
     const call = this.#slots[index];
-    if (call?.id !== id) return undefined;
-    this.#slots[index] = undefined;
-    return call;
+    if (call?.id === id) {
+      this.#slots[index] = undefined;
+      return call;
+    }
+    const aside = this.#aside.get(id);
+    if (aside !== undefined) this.#aside.delete(id);
+    return aside;
   }
 
-  /** Doubles the ring until every pending call has a slot of its own (distinct ids always part at some size). */
-  #grow(): void {
-    for (let size = this.#slots.length * 2; ; size *= 2) {
+  /** Doubles the ring until every call in it has a slot of its own; false once it would pass MAX_SLOTS. */
+  #grow(): boolean {
+    for (let size = this.#slots.length * 2; size <= MAX_SLOTS; size *= 2) {
       const slots = new Array<PendingCall | undefined>(size).fill(undefined);
       let parted = true;
       for (const call of this.#slots) {
@@ -115,9 +134,10 @@ export class PendingCalls {
       }
       if (parted) {
         this.#slots = slots;
-        return;
+        return true;
       }
     }
+    return false;
   }
 }
 

@@ -87,6 +87,22 @@ describe('PendingCalls', () => {
     expect(pending.take(3)?.id).toBe(3);
   });
 
+  it('grows to 65,536 slots at most: past that, a call whose slot a stuck call holds waits aside', () => {
+    const pending = new PendingCalls();
+    pending.add(call(0));
+    // A call that never gets its reply, while 300,000 later calls come and go around it.
+    for (let id = 1; id <= 300_000; id++) {
+      pending.add(call(id));
+      expect(pending.take(id)?.id).toBe(id);
+    }
+    expect(pending.capacity).toBe(65_536);
+    // Calls 65,536, 131,072 and 262,144 shared its slot and waited aside; they were answered all the same.
+    pending.add(call(327_680));
+    expect(pending.take(327_680)?.id).toBe(327_680);
+    expect(() => pending.add(call(0))).toThrow('already pending');
+    expect(pending.take(0)?.id).toBe(0);
+  });
+
   it('answers an unknown or stale id with nothing, and refuses the same id twice', () => {
     const pending = new PendingCalls();
     pending.add(call(1_025));
