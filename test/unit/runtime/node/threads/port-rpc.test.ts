@@ -6,6 +6,8 @@ interface Counter {
   add(by: number): Promise<number>;
   fail(): Promise<never>;
   missing(): Promise<void>;
+  echo(value: unknown): Promise<unknown>;
+  handle(): Promise<unknown>;
 }
 
 describe('port RPC between threads', () => {
@@ -17,9 +19,13 @@ describe('port RPC between threads', () => {
     }
   });
 
-  function connect(): Counter {
+  function connect(seen?: { calls: number; replies: number }): Counter {
     const channel = new MessageChannel();
     channels.push(channel);
+    if (seen !== undefined) {
+      channel.port1.on('message', () => seen.calls++);
+      channel.port2.on('message', () => seen.replies++);
+    }
     let total = 0;
     serveRpc(channel.port1, {
       counter: {
@@ -30,6 +36,9 @@ describe('port RPC between threads', () => {
         fail: async () => {
           throw new Error('store down');
         },
+        echo: async (value: unknown) => value,
+        // A result that cannot cross threads (structured clone refuses functions).
+        handle: async () => ({ close: () => {} }),
       },
     });
     return rpcClient(channel.port2).remote<Counter>('counter');
@@ -46,6 +55,32 @@ describe('port RPC between threads', () => {
     await expect(counter.fail()).rejects.toThrow('store down');
     await expect(counter.missing()).rejects.toThrow('no method counter.missing');
     expect(await counter.add(1)).toBe(1);
+  });
+
+  it('sends the calls of one turn as one message, and their replies as one', async () => {
+    const seen = { calls: 0, replies: 0 };
+    const counter = connect(seen);
+    const results = await Promise.all(Array.from({ length: 200 }, () => counter.add(1)));
+    expect(results).toHaveLength(200);
+    expect(new Set(results).size).toBe(200);
+    expect(seen).toEqual({ calls: 1, replies: 1 });
+    expect(await counter.add(1)).toBe(201);
+    expect(seen).toEqual({ calls: 2, replies: 2 });
+  });
+
+  it('fails only the call whose argument or result cannot be cloned; the rest of its turn is answered', async () => {
+    const counter = connect();
+    const [bad, good, unsent, after] = await Promise.allSettled([
+      counter.echo(() => 'a function'),
+      counter.add(5),
+      counter.handle(),
+      counter.echo({ fine: true }),
+    ]);
+    expect(bad.status === 'rejected' && String(bad.reason)).toMatch(/the call cannot be sent/);
+    expect(good).toEqual({ status: 'fulfilled', value: 5 });
+    expect(unsent.status === 'rejected' && String(unsent.reason)).toMatch(/the result cannot be sent/);
+    expect(after).toEqual({ status: 'fulfilled', value: { fine: true } });
+    expect(await counter.add(1)).toBe(6);
   });
 
   it('serves and calls on one port in both directions', async () => {
