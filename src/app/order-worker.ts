@@ -214,9 +214,8 @@ export class OrderWorker {
   }
 
   async #tick(): Promise<void> {
-    let handled = 0;
     try {
-      handled = await this.drain();
+      await this.drain();
       const now = this.#deps.clock.now();
       if (now - this.#lastExpiry >= this.#options.expiryIntervalMs) {
         this.#lastExpiry = now;
@@ -225,6 +224,8 @@ export class OrderWorker {
     } catch (error) {
       this.#onError(error);
     }
-    this.#schedule(handled > 0 ? 0 : this.#options.pollIntervalMs);
+    // drain() ran until nothing was due: whatever arrived since waits for the next poll, so that during a
+    // stampede each run confirms a poll's worth of orders in one slice instead of a commit's worth.
+    this.#schedule(this.#options.pollIntervalMs);
   }
 }
