@@ -376,6 +376,14 @@ say(
     `${generatorText}; ${cores} cores`,
 );
 if (choice.warning !== undefined) say(`\n⚠ ${choice.warning}`);
+if (options.users * options.limit < options.stock) {
+  // The sale would never sell out: the selling phase would run to --max-selling on limit_exceeded answers.
+  say(
+    `\n✗ ${fmt(options.users)} users × limit ${options.limit} can hold ${fmt(options.users * options.limit)} units, ` +
+      `fewer than the stock of ${fmt(options.stock)}: raise --users or --limit, or lower --stock`,
+  );
+  process.exit(2);
+}
 if (options.users * options.limit < 1.5 * options.stock) {
   say(
     `\n⚠ ${fmt(options.users)} users × limit ${options.limit} is close to the stock: the limit may stop the crowd`,
