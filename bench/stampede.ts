@@ -376,15 +376,17 @@ say(
     `${generatorText}; ${cores} cores`,
 );
 if (choice.warning !== undefined) say(`\n⚠ ${choice.warning}`);
-if (options.users * options.limit < options.stock) {
+/** The most units the crowd can hold. */
+const crowdCapacity = options.users * options.limit;
+if (crowdCapacity < options.stock) {
   // The sale would never sell out: the selling phase would run to --max-selling on limit_exceeded answers.
   say(
-    `\n✗ ${fmt(options.users)} users × limit ${options.limit} can hold ${fmt(options.users * options.limit)} units, ` +
+    `\n✗ ${fmt(options.users)} users × limit ${options.limit} can hold ${fmt(crowdCapacity)} units, ` +
       `fewer than the stock of ${fmt(options.stock)}: raise --users or --limit, or lower --stock`,
   );
   process.exit(2);
 }
-if (options.users * options.limit < 1.5 * options.stock) {
+if (crowdCapacity < 1.5 * options.stock) {
   say(
     `\n⚠ ${fmt(options.users)} users × limit ${options.limit} is close to the stock: the limit may stop the crowd`,
   );

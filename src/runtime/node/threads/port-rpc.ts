@@ -15,34 +15,41 @@ type RpcReply =
   | { readonly rpc: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly rpc: 'reply'; readonly id: number; readonly ok: false; readonly message: string };
 
-/** The calls or replies one side made in one turn of its event loop, sent as one message. */
-interface RpcBatch<T> {
+type RpcMessage = RpcCall | RpcReply;
+
+/** The calls, or the replies, one side made in one turn of its event loop, sent as one message. */
+interface RpcBatch<T extends RpcMessage> {
   readonly rpc: 'batch';
+  readonly of: T['rpc'];
   readonly messages: readonly T[];
 }
 
 type Endpoint = MessagePort | Worker;
 
-function isCall(message: unknown): message is RpcCall {
-  return typeof message === 'object' && message !== null && (message as { rpc?: unknown }).rpc === 'call';
+/** The `rpc` field of a message posted by this module ('call', 'reply' or 'batch'); undefined for any other. */
+function rpcField(message: unknown): unknown {
+  return typeof message === 'object' && message !== null ? (message as { rpc?: unknown }).rpc : undefined;
 }
 
-function isReply(message: unknown): message is RpcReply {
-  return typeof message === 'object' && message !== null && (message as { rpc?: unknown }).rpc === 'reply';
-}
-
-function isBatch(message: unknown): message is RpcBatch<unknown> {
-  return typeof message === 'object' && message !== null && (message as { rpc?: unknown }).rpc === 'batch';
-}
-
-/** Every message on the endpoint, a batch's one by one. */
-function onMessages(endpoint: Endpoint, handle: (message: unknown) => void): void {
+/**
+ * The messages of one kind on the endpoint, a batch's one by one. A side
+ * that both serves and calls listens twice on one port: each listener walks
+ * only the batches of its own kind.
+ */
+function onMessages<T extends RpcMessage>(
+  endpoint: Endpoint,
+  kind: T['rpc'],
+  handle: (message: T) => void,
+): void {
   endpoint.on('message', (message: unknown) => {
-    if (!isBatch(message)) {
-      handle(message);
+    const rpc = rpcField(message);
+    if (rpc === kind) {
+      handle(message as T);
       return;
     }
-    for (const item of message.messages) handle(item);
+    if (rpc !== 'batch') return;
+    const batch = message as RpcBatch<T>;
+    if (batch.of === kind) for (const item of batch.messages) handle(item);
   });
 }
 
@@ -56,14 +63,18 @@ function onMessages(endpoint: Endpoint, handle: (message: unknown) => void): voi
  * A message that cannot be cloned goes to `unsendable`, and the rest of its
  * batch is sent without it.
  */
-function batchedSender<T>(endpoint: Endpoint, unsendable: (message: T, error: unknown) => void) {
+function batchedSender<T extends RpcMessage>(
+  endpoint: Endpoint,
+  kind: T['rpc'],
+  unsendable: (message: T, error: unknown) => void,
+) {
   let queue: T[] = [];
   const flush = () => {
     const messages = queue;
     queue = [];
     try {
       endpoint.postMessage(
-        messages.length === 1 ? messages[0] : ({ rpc: 'batch', messages } satisfies RpcBatch<T>),
+        messages.length === 1 ? messages[0] : ({ rpc: 'batch', of: kind, messages } satisfies RpcBatch<T>),
       );
     } catch {
       for (const message of messages) {
@@ -90,7 +101,7 @@ function messageOf(error: unknown): string {
  * called; arguments and results cross by structured clone.
  */
 export function serveRpc(endpoint: Endpoint, targets: RpcTargets): void {
-  const reply = batchedSender<RpcReply>(endpoint, (answer, error) =>
+  const reply = batchedSender<RpcReply>(endpoint, 'reply', (answer, error) =>
     reply({
       rpc: 'reply',
       id: answer.id,
@@ -98,8 +109,7 @@ export function serveRpc(endpoint: Endpoint, targets: RpcTargets): void {
       message: `the result cannot be sent: ${messageOf(error)}`,
     }),
   );
-  onMessages(endpoint, (message) => {
-    if (!isCall(message)) return;
+  onMessages<RpcCall>(endpoint, 'call', (message) => {
     const target = targets[message.target] as Record<string, unknown> | undefined;
     const method = target?.[message.method];
     if (typeof method !== 'function') {
@@ -155,7 +165,8 @@ export class PendingCalls {
   }
 
   add(call: PendingCall): void {
-    if (this.#aside.has(call.id)) throw new Error(`call ${call.id} is already pending`);
+    if (this.#aside.size > 0 && this.#aside.has(call.id))
+      throw new Error(`call ${call.id} is already pending`);
     for (;;) {
       const index = call.id & (this.#slots.length - 1);
       const occupant = this.#slots[index];
@@ -212,11 +223,10 @@ export function rpcClient(endpoint: Endpoint) {
   // Ids wrap at 2^31, so slot indexes stay exact; a call still pending 2^31 calls later is refused.
   let nextId = 0;
   const pending = new PendingCalls();
-  const send = batchedSender<RpcCall>(endpoint, (call, error) =>
+  const send = batchedSender<RpcCall>(endpoint, 'call', (call, error) =>
     pending.take(call.id)?.reject(new Error(`the call cannot be sent: ${messageOf(error)}`)),
   );
-  onMessages(endpoint, (message) => {
-    if (!isReply(message)) return;
+  onMessages<RpcReply>(endpoint, 'reply', (message) => {
     const call = pending.take(message.id);
     if (call === undefined) return;
     if (message.ok) call.resolve(message.value);
