@@ -2,6 +2,19 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
 /**
+ * WAL frames (about 64 MiB of 4 KiB pages) past which the checkpoint thread
+ * makes the writer start the WAL over (see checkpoint-thread.ts).
+ */
+export const RESTART_AFTER_FRAMES = 16_384;
+
+export interface WalCheckpointerOptions {
+  /** Between two checkpoints (250 ms). */
+  readonly intervalMs?: number;
+  /** WAL length, in frames, at which a checkpoint also restarts the WAL (RESTART_AFTER_FRAMES). */
+  readonly restartAfterFrames?: number;
+}
+
+/**
  * Moves WAL checkpoints off the committing thread: the store's connection
  * runs with `wal_autocheckpoint = 0`, and a thread with its own connection
  * checkpoints every `intervalMs`. Left to SQLite, every ~1,000 pages one
@@ -12,9 +25,10 @@ export class WalCheckpointer {
   readonly #worker: Worker;
 
   /** `onFailure`: the thread died; the caller turns SQLite's own checkpoints back on. */
-  constructor(path: string, onFailure: (error: Error) => void, intervalMs = 250) {
+  constructor(path: string, onFailure: (error: Error) => void, options: WalCheckpointerOptions = {}) {
+    const { intervalMs = 250, restartAfterFrames = RESTART_AFTER_FRAMES } = options;
     this.#worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), {
-      workerData: { path, intervalMs },
+      workerData: { path, intervalMs, restartAfterFrames },
       // The process's own flags (--input-type, --cpu-prof…) are not this thread's business.
       execArgv: [],
     });

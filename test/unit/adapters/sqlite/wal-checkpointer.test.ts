@@ -22,7 +22,7 @@ describe('WalCheckpointer', () => {
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(500_000);
 
     const failures: Error[] = [];
-    const checkpointer = new WalCheckpointer(path, (error) => failures.push(error), 50);
+    const checkpointer = new WalCheckpointer(path, (error) => failures.push(error), { intervalMs: 50 });
     // A checkpoint grows the file page by page: wait for all of it, not the first page.
     let size = uncheckpointed;
     for (let waited = 0; waited < 10_000 && size <= uncheckpointed + 400_000; waited += 50) {
@@ -34,5 +34,99 @@ describe('WalCheckpointer', () => {
     expect(size).toBeGreaterThan(uncheckpointed + 400_000);
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(5_000);
     db.close();
+  });
+});
+
+describe('WalCheckpointer on a WAL written without pause', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flashsale-wal-restart-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** 600 commits 2 ms apart while the thread checkpoints every 20 ms; the WAL file's largest size. */
+  async function largestWal(name: string, restartAfterFrames: number): Promise<number> {
+    const path = join(dir, `${name}.db`);
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+      PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT NOT NULL)`);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const failures: Error[] = [];
+    const checkpointer = new WalCheckpointer(path, (error) => failures.push(error), {
+      intervalMs: 20,
+      restartAfterFrames,
+    });
+    let largest = 0;
+    for (let commit = 0; commit < 600; commit++) {
+      db.exec('BEGIN IMMEDIATE');
+      for (let row = 0; row < 40; row++) insert.run(`${commit}:${row} ${'x'.repeat(200)}`);
+      db.exec('COMMIT');
+      largest = Math.max(largest, statSync(`${path}-wal`).size);
+      await sleep(2);
+    }
+    await checkpointer.close();
+    expect(failures).toEqual([]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(600 * 40);
+    db.close();
+    return largest;
+  }
+
+  it('starts the WAL over once it holds the given number of frames, so it stops growing', async () => {
+    // About three 4 KiB frames a commit: 1,800 frames in all, 7 MB.
+    const unbounded = await largestWal('passive-only', Number.MAX_SAFE_INTEGER);
+    const restarted = await largestWal('restarted', 100);
+    expect(unbounded).toBeGreaterThan(5_000_000);
+    // 100 frames, plus what is committed between two checkpoints (and the checks' own lag).
+    expect(restarted).toBeLessThan(unbounded / 3);
+  });
+});
+
+describe('WalCheckpointer beside a reader that stays (a backup, say)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flashsale-wal-reader-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('never holds the writer off for long, and starts the WAL over once the reader is gone', async () => {
+    const path = join(dir, 'store.db');
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+      PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT NOT NULL)`);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const commit = (n: number) => {
+      const started = performance.now();
+      db.exec('BEGIN IMMEDIATE');
+      for (let row = 0; row < 40; row++) insert.run(`${n}:${row} ${'x'.repeat(200)}`);
+      db.exec('COMMIT');
+      return performance.now() - started;
+    };
+    const checkpointer = new WalCheckpointer(path, () => {}, { intervalMs: 20, restartAfterFrames: 100 });
+    const reader = new DatabaseSync(path);
+    reader.exec('BEGIN');
+    expect(reader.prepare('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(0);
+
+    let longest = 0;
+    for (let n = 0; n < 300; n++) {
+      longest = Math.max(longest, commit(n));
+      await sleep(2);
+    }
+    const walWithReader = statSync(`${path}-wal`).size;
+    // The reader's snapshot is still the empty table.
+    expect(reader.prepare('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(0);
+    reader.exec('COMMIT');
+    reader.close();
+    // A checkpoint waiting for the reader would hold each commit off for its whole busy timeout.
+    expect(longest).toBeLessThan(500);
+
+    let settled = 0;
+    let largestAfter = 0;
+    for (let n = 300; n < 900; n++) {
+      commit(n);
+      if (n === 600) settled = statSync(`${path}-wal`).size;
+      if (n >= 600) largestAfter = Math.max(largestAfter, statSync(`${path}-wal`).size);
+      await sleep(2);
+    }
+    await checkpointer.close();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(900 * 40);
+    db.close();
+    // While the reader stayed, nothing could start the WAL over: 300 commits grew it. Once it left, the
+    // WAL was started over and the file reused: 300 more commits (3.5 MB of frames) did not grow it.
+    expect(walWithReader).toBeGreaterThan(3_000_000);
+    expect(largestAfter).toBeLessThan(settled + 200_000);
   });
 });
