@@ -1,7 +1,8 @@
 /**
  * Copies committed WAL pages into the database file from a thread of its
  * own (see WalCheckpointer), so the event loop that commits never does the
- * copy and its fsync. PASSIVE: it never waits for, nor blocks, the writer.
+ * copy and its fsync. Its PASSIVE checkpoints never wait for, nor block, the
+ * writer; the RESTART below holds it off for milliseconds, at long intervals.
  *
  * PASSIVE alone never shortens the WAL while a sale commits back to back:
  * the writer writes the WAL from its start again only when a transaction of
