@@ -16,6 +16,15 @@ export interface EmbeddedDatabaseOptions {
   readonly durability: Durability;
 }
 
+/**
+ * The connection's page cache, in KiB (SQLite's default is 2,000): enough
+ * to keep a 100,000-unit sale's pages, so the group commit's inserts find
+ * the index pages they touch in memory instead of reading them back. Taken
+ * as pages are used. Measured: selling p99 165–265 → 101–140 ms and 5 %
+ * more reservations a second, in four alternated pairs (docs/performance.md).
+ */
+const PAGE_CACHE_KIB = 131_072;
+
 /** Opens (creating if needed) the SQLite file in WAL mode and brings its schema up to date. */
 export function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): DatabaseSync {
   if (options.path !== ':memory:') createPrivately(options.path);
@@ -26,6 +35,7 @@ export function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Database
   db.exec(`PRAGMA synchronous = ${syncedByStore ? 'NORMAL' : 'FULL'}`);
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
+  db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
   migrate(db);
   return db;
 }
