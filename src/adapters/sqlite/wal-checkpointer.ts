@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
  * WAL frames (about 64 MiB of 4 KiB pages) past which the checkpoint thread
  * makes the writer start the WAL over (see checkpoint-thread.ts).
  */
-export const RESTART_AFTER_FRAMES = 16_384;
+const RESTART_AFTER_FRAMES = 16_384;
 
 export interface WalCheckpointerOptions {
   /** Between two checkpoints (250 ms). */

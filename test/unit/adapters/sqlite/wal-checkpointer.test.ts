@@ -37,6 +37,23 @@ describe('WalCheckpointer', () => {
   });
 });
 
+/** A store-like writer on a new WAL database: `commit(n)` writes 40 rows in one transaction, and says how long it took. */
+function openWriter(path: string) {
+  const db = new DatabaseSync(path);
+  db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+    PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT NOT NULL)`);
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const commit = (n: number): number => {
+    const started = performance.now();
+    db.exec('BEGIN IMMEDIATE');
+    for (let row = 0; row < 40; row++) insert.run(`${n}:${row} ${'x'.repeat(200)}`);
+    db.exec('COMMIT');
+    return performance.now() - started;
+  };
+  const rows = () => db.prepare('SELECT COUNT(*) AS n FROM t').get()?.n;
+  return { db, commit, rows };
+}
+
 describe('WalCheckpointer on a WAL written without pause', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flashsale-wal-restart-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,26 +61,21 @@ describe('WalCheckpointer on a WAL written without pause', () => {
   /** 600 commits 2 ms apart while the thread checkpoints every 20 ms; the WAL file's largest size. */
   async function largestWal(name: string, restartAfterFrames: number): Promise<number> {
     const path = join(dir, `${name}.db`);
-    const db = new DatabaseSync(path);
-    db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-      PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT NOT NULL)`);
-    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const { db, commit, rows } = openWriter(path);
     const failures: Error[] = [];
     const checkpointer = new WalCheckpointer(path, (error) => failures.push(error), {
       intervalMs: 20,
       restartAfterFrames,
     });
     let largest = 0;
-    for (let commit = 0; commit < 600; commit++) {
-      db.exec('BEGIN IMMEDIATE');
-      for (let row = 0; row < 40; row++) insert.run(`${commit}:${row} ${'x'.repeat(200)}`);
-      db.exec('COMMIT');
+    for (let n = 0; n < 600; n++) {
+      commit(n);
       largest = Math.max(largest, statSync(`${path}-wal`).size);
       await sleep(2);
     }
     await checkpointer.close();
     expect(failures).toEqual([]);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(600 * 40);
+    expect(rows()).toBe(600 * 40);
     db.close();
     return largest;
   }
@@ -84,17 +96,7 @@ describe('WalCheckpointer beside a reader that stays (a backup, say)', () => {
 
   it('never holds the writer off for long, and starts the WAL over once the reader is gone', async () => {
     const path = join(dir, 'store.db');
-    const db = new DatabaseSync(path);
-    db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-      PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT NOT NULL)`);
-    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-    const commit = (n: number) => {
-      const started = performance.now();
-      db.exec('BEGIN IMMEDIATE');
-      for (let row = 0; row < 40; row++) insert.run(`${n}:${row} ${'x'.repeat(200)}`);
-      db.exec('COMMIT');
-      return performance.now() - started;
-    };
+    const { db, commit, rows } = openWriter(path);
     const checkpointer = new WalCheckpointer(path, () => {}, { intervalMs: 20, restartAfterFrames: 100 });
     const reader = new DatabaseSync(path);
     reader.exec('BEGIN');
@@ -122,7 +124,7 @@ describe('WalCheckpointer beside a reader that stays (a backup, say)', () => {
       await sleep(2);
     }
     await checkpointer.close();
-    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(900 * 40);
+    expect(rows()).toBe(900 * 40);
     db.close();
     // While the reader stayed, nothing could start the WAL over: 300 commits grew it. Once it left, the
     // WAL was started over and the file reused: 300 more commits (3.5 MB of frames) did not grow it.
