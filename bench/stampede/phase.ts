@@ -1,5 +1,12 @@
 import type { PreparedLoad, RunningLoad } from './generator-process.ts';
-import { cpuSeconds, cpuShare, treeCpuSeconds } from './process-cpu.ts';
+import {
+  busiestThread,
+  cpuSeconds,
+  cpuShare,
+  type ThreadCpu,
+  threadCpuSeconds,
+  treeCpuSeconds,
+} from './process-cpu.ts';
 import type { LoadPlan, PhaseSummary } from './types.ts';
 
 export interface PhaseOptions {
@@ -49,6 +56,7 @@ export async function preparePhase(options: PhaseOptions): Promise<PreparedPhase
       const start: PhaseStart = {
         at: Date.now(),
         serverCpu: treeCpuSeconds(options.serverPids),
+        serverThreads: threadCpuSeconds(options.serverPids),
         generatorCpu: cpuSeconds(prepared.pid),
       };
       return run(options, await prepared.go(), start);
@@ -59,6 +67,7 @@ export async function preparePhase(options: PhaseOptions): Promise<PreparedPhase
 interface PhaseStart {
   readonly at: number;
   readonly serverCpu: number;
+  readonly serverThreads: ReadonlyMap<string, ThreadCpu>;
   readonly generatorCpu: number;
 }
 
@@ -67,6 +76,7 @@ function run(options: PhaseOptions, load: RunningLoad, start: PhaseStart): Runni
   let lastAnswers = 0;
   let lastServerCpu = serverCpuAtStart;
   let lastGeneratorCpu = generatorCpuAtStart;
+  let lastThreads = start.serverThreads;
   let lastTick = startedAt;
   const progress = setInterval(() => {
     const now = Date.now();
@@ -74,18 +84,21 @@ function run(options: PhaseOptions, load: RunningLoad, start: PhaseStart): Runni
     const answers = load.answers();
     const serverCpu = treeCpuSeconds(options.serverPids);
     const generatorCpu = cpuSeconds(load.pid);
+    const threads = threadCpuSeconds(options.serverPids);
+    const busiest = busiestThread(lastThreads, threads, seconds);
     const line = [
       `  ${options.name.padEnd(12)} ${((now - startedAt) / 1000).toFixed(0).padStart(3)} s`,
       `${Math.round((answers - lastAnswers) / seconds)
         .toLocaleString('en')
         .padStart(7)} answers/s`,
-      `CPU generator ${percent(((generatorCpu - lastGeneratorCpu) / seconds) * 100)}, server ${percent(((serverCpu - lastServerCpu) / seconds) * 100)}`,
+      `CPU generator ${percent(((generatorCpu - lastGeneratorCpu) / seconds) * 100)}, server ${percent(((serverCpu - lastServerCpu) / seconds) * 100)}${busiest === undefined ? '' : ` (busiest thread ${percent(busiest.ofOneCore)})`}`,
       ...(options.describe === undefined ? [] : [options.describe()]),
     ];
     process.stderr.write(`${line.join(' · ')}\n`);
     lastAnswers = answers;
     lastServerCpu = serverCpu;
     lastGeneratorCpu = generatorCpu;
+    lastThreads = threads;
     lastTick = now;
   }, 1000);
 
@@ -95,6 +108,7 @@ function run(options: PhaseOptions, load: RunningLoad, start: PhaseStart): Runni
       const endedAt = Date.now();
       const generatorCpu = cpuSeconds(load.pid) - generatorCpuAtStart;
       const serverCpu = treeCpuSeconds(options.serverPids) - serverCpuAtStart;
+      const threads = threadCpuSeconds(options.serverPids);
       const { orderIds, ...result } = await load.stop();
       const wall = (endedAt - startedAt) / 1000;
       return {
@@ -106,6 +120,7 @@ function run(options: PhaseOptions, load: RunningLoad, start: PhaseStart): Runni
           cpu: {
             generator: cpuShare(generatorCpu, wall, options.cores),
             server: cpuShare(serverCpu, wall, options.cores),
+            serverBusiestThread: busiestThread(start.serverThreads, threads, wall),
           },
         },
         orderIds,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CpuShare } from './types.ts';
+import type { BusiestThread, CpuShare } from './types.ts';
 
 /** Clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 function clockTicksPerSecond(): number {
@@ -27,12 +27,72 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
-/** CPU seconds (user + system, every thread) a live process used so far; 0 once it is gone. */
-export function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
+/** CPU seconds (user + system) in the fields of a stat line; 0 when it could not be read. */
+function secondsOf(fields: readonly string[] | undefined): number {
   // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
   if (fields === undefined) return 0;
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** CPU seconds (user + system, every thread) a live process used so far; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  return secondsOf(statFields(pid));
+}
+
+/** What one thread of a process used so far. */
+export interface ThreadCpu {
+  /** `main` for the process's first thread, else the name the thread gave itself (`comm`). */
+  readonly name: string;
+  readonly seconds: number;
+}
+
+/**
+ * CPU seconds of every live thread of the processes, by `pid/tid`. A
+ * process's total says how much of the machine it took; its busiest thread
+ * says whether one thread (a single-threaded store, an event loop) was the
+ * ceiling while cores sat idle.
+ */
+export function threadCpuSeconds(pids: readonly number[]): Map<string, ThreadCpu> {
+  const threads = new Map<string, ThreadCpu>();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const seconds = secondsOf(stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+      threads.set(`${pid}/${tid}`, { name, seconds });
+    }
+  }
+  return threads;
+}
+
+/**
+ * The thread that used the most CPU between two readings, as a percent of
+ * one core over `wallSeconds`; undefined when no thread was seen in both.
+ */
+export function busiestThread(
+  before: ReadonlyMap<string, ThreadCpu>,
+  after: ReadonlyMap<string, ThreadCpu>,
+  wallSeconds: number,
+): BusiestThread | undefined {
+  let busiest: BusiestThread | undefined;
+  for (const [key, thread] of after) {
+    const earlier = before.get(key);
+    if (earlier === undefined || wallSeconds <= 0) continue;
+    const ofOneCore = ((thread.seconds - earlier.seconds) / wallSeconds) * 100;
+    if (busiest === undefined || ofOneCore > busiest.ofOneCore) busiest = { name: thread.name, ofOneCore };
+  }
+  return busiest;
 }
 
 /** A process and every process below it (a server that forks its workers). */

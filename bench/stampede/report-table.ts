@@ -80,16 +80,18 @@ export const CPU_HEADER = [
   'of the machine',
   'server: of one core',
   'of the machine',
+  'server: busiest thread',
 ];
 
 export function cpuRow(phase: PhaseSummary): string[] {
-  const { generator, server } = phase.cpu;
+  const { generator, server, serverBusiestThread: busiest } = phase.cpu;
   return [
     phase.name,
     `${fmt(generator.ofOneCore)} %`,
     `${fmt(generator.ofMachine)} %`,
     `${fmt(server.ofOneCore)} %`,
     `${fmt(server.ofMachine)} %`,
+    busiest === undefined ? '—' : `${fmt(busiest.ofOneCore)} % (${busiest.name})`,
   ];
 }
 

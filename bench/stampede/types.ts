@@ -54,12 +54,25 @@ export interface CpuShare {
   readonly ofMachine: number;
 }
 
+/** The server's thread that used the most CPU in a phase. */
+export interface BusiestThread {
+  /** `main`, or the thread's own name (node's HTTP and store threads: `WorkerThread`). */
+  readonly name: string;
+  /** Percent of one core: near 100 %, that thread was the ceiling. */
+  readonly ofOneCore: number;
+}
+
 export interface PhaseSummary extends Omit<LoadResult, 'orderIds'> {
   readonly name: string;
   /** Seconds from the start of the run (the crowd's arrival; 0 for a baseline). */
   readonly fromSeconds: number;
   readonly toSeconds: number;
-  readonly cpu: { readonly generator: CpuShare; readonly server: CpuShare };
+  readonly cpu: {
+    readonly generator: CpuShare;
+    readonly server: CpuShare;
+    /** Absent when the server's threads could not be read (not Linux). */
+    readonly serverBusiestThread?: BusiestThread | undefined;
+  };
 }
 
 /** One second of the real server's run, sampled from its /metrics and its sale. */
