@@ -15,16 +15,23 @@ function clockTicksPerSecond(): number {
 const TICKS = clockTicksPerSecond();
 
 /**
- * The fields of /proc/<pid>/stat after the command name (which may itself
- * hold spaces and parentheses, so the split starts after the last ')').
+ * A stat file of /proc (a process's or a thread's): its command name, and
+ * the fields after it (the name may itself hold spaces and parentheses, so
+ * the split starts after the last ')'); undefined when it cannot be read.
  */
-function statFields(pid: number): string[] | undefined {
+function readStat(path: string): { readonly name: string; readonly fields: string[] } | undefined {
+  let stat: string;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    stat = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
+  const nameEnd = stat.lastIndexOf(')');
+  return { name: stat.slice(stat.indexOf('(') + 1, nameEnd), fields: stat.slice(nameEnd + 2).split(' ') };
+}
+
+function statFields(pid: number): string[] | undefined {
+  return readStat(`/proc/${pid}/stat`)?.fields;
 }
 
 /** CPU seconds (user + system) in the fields of a stat line; 0 when it could not be read. */
@@ -62,15 +69,10 @@ export function threadCpuSeconds(pids: readonly number[]): Map<string, ThreadCpu
       continue;
     }
     for (const tid of tids) {
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const seconds = secondsOf(stat.slice(stat.lastIndexOf(')') + 2).split(' '));
-      threads.set(`${pid}/${tid}`, { name, seconds });
+      const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
+      if (stat === undefined) continue;
+      const name = tid === String(pid) ? 'main' : stat.name;
+      threads.set(`${pid}/${tid}`, { name, seconds: secondsOf(stat.fields) });
     }
   }
   return threads;
